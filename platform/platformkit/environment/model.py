@@ -1,0 +1,367 @@
+"""The typed environment model: every setting an environment may declare, with its default.
+
+This module is the one place defaults live. Each ``environments/Pulumi.<env>.yaml`` holds only
+what differs from them, under ``platform:<section>`` keys written in camelCase (Pulumi's
+convention). Rules that involve several fields are named validators whose messages say
+what to do instead. Code never branches on an environment's name: behaviour comes from
+these fields (``tier``, ``shapeOf``, sizes and switches).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+LOG_RETENTION_DAYS: frozenset[int] = frozenset(
+    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+)
+"""Retention periods CloudWatch Logs accepts."""
+
+PERFORMANCE_INSIGHTS_RETENTION_DAYS: frozenset[int] = frozenset({7, 731, *(31 * m for m in range(1, 24))})
+"""Retention periods RDS Performance Insights accepts: 7 days, whole 31-day months, or 731."""
+
+
+class Section(BaseModel):
+    """Base of every model section: immutable, unknown keys rejected, camelCase keys in files."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+
+def _check_log_retention(days: int) -> int:
+    if days not in LOG_RETENTION_DAYS:
+        allowed = ", ".join(str(d) for d in sorted(LOG_RETENTION_DAYS))
+        raise ValueError(f"{days} is not a CloudWatch Logs retention period; use one of {allowed}")
+    return days
+
+
+class AccountSettings(Section):
+    """Where the environment lives."""
+
+    id: str = Field(
+        pattern=r"^\d{12}$",
+        description="AWS account ID (12 digits, quoted in YAML). The AWS provider refuses any other account, so a "
+        "stack can never deploy into the wrong account by accident.",
+    )
+    region: str = Field(
+        pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$",
+        description="AWS region, e.g. 'eu-west-1'. No default: choosing a region is a data-residency decision.",
+    )
+
+
+class TagSettings(Section):
+    """Who owns and pays for the environment; becomes tags and labels on everything."""
+
+    owner: str = Field(min_length=1, description="Accountable team, the 'owner' tag. Required: untagged spend has no owner.")
+    cost_centre: str = Field(min_length=1, description="Cost centre, the 'cost-centre' tag. Required for cost allocation.")
+    extra: dict[str, str] = Field(default_factory=dict, description="Further tags on every resource. Default none.")
+
+
+class NetworkSettings(Section):
+    """The VPC: one CIDR carved into public, private and isolated subnets per availability zone."""
+
+    cidr: ipaddress.IPv4Network = Field(
+        description="VPC CIDR, /16 to /20. Must not overlap another environment's, so environments can be peered later."
+    )
+    az_count: int = Field(
+        default=3,
+        ge=2,
+        le=4,
+        description="Availability zones to spread subnets over (2-4). Default 3: survives one AZ loss with quorum.",
+    )
+    availability_zones: list[str] | None = Field(
+        default=None,
+        description="Explicit AZ names; default: the region's first az_count zones (<region>a, b, c, ...). Set it when "
+        "an account lacks one of those zones.",
+    )
+    nat_gateways: Literal["single", "perAz"] = Field(
+        default="perAz",
+        description="'perAz' (default) keeps egress up when one AZ fails; 'single' saves cost where that is acceptable.",
+    )
+    flow_log_retention_days: int = Field(default=365, description="Days VPC flow logs are kept. Default 365 (one year).")
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr_size(cls, v: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+        if not 16 <= v.prefixlen <= 20:
+            raise ValueError(f"{v} is a /{v.prefixlen}; use a /16 to /20 so every AZ gets usable subnets")
+        if not v.is_private:
+            raise ValueError(f"{v} is not a private (RFC 1918) range")
+        return v
+
+    @field_validator("flow_log_retention_days")
+    @classmethod
+    def _flow_log_retention(cls, v: int) -> int:
+        return _check_log_retention(v)
+
+    @model_validator(mode="after")
+    def _zones_match_count(self) -> Self:
+        if self.availability_zones is not None and len(self.availability_zones) != self.az_count:
+            raise ValueError(
+                f"availabilityZones lists {len(self.availability_zones)} zones but azCount is {self.az_count}; "
+                "list exactly azCount zones or drop availabilityZones"
+            )
+        return self
+
+
+class NodeGroupSettings(Section):
+    """One EKS managed node group."""
+
+    instance_types: list[str] = Field(
+        min_length=1, description="EC2 instance types, first preferred. Required: sizing is a per-environment decision."
+    )
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = Field(
+        default="ON_DEMAND", description="ON_DEMAND (default) or SPOT. SPOT only for interruptible work."
+    )
+    disk_size_gib: int = Field(default=50, ge=20, le=1000, description="Root volume size, encrypted with the data key. Default 50.")
+    min_size: int = Field(ge=0, description="Minimum nodes. 0 only where cost.allowScaleToZero is true.")
+    desired_size: int = Field(ge=0, description="Nodes at creation; the autoscaler owns it afterwards.")
+    max_size: int = Field(ge=1, le=1000, description="Maximum nodes; bounds emergency scaling.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Kubernetes node labels. Default none.")
+
+    @field_validator("instance_types")
+    @classmethod
+    def _instance_type_shape(cls, v: list[str]) -> list[str]:
+        for t in v:
+            if not _looks_like_instance_type(t):
+                raise ValueError(f"'{t}' is not an EC2 instance type such as 'm7i.large'")
+        return v
+
+    @model_validator(mode="after")
+    def _sizes_ordered(self) -> Self:
+        if not self.min_size <= self.desired_size <= self.max_size:
+            raise ValueError(
+                f"sizes must satisfy minSize <= desiredSize <= maxSize; got minSize={self.min_size}, "
+                f"desiredSize={self.desired_size}, maxSize={self.max_size}"
+            )
+        return self
+
+
+def _looks_like_instance_type(value: str) -> bool:
+    family, _, size = value.partition(".")
+    return bool(family) and bool(size) and family.isalnum() and family.islower() and size.replace("-", "").isalnum()
+
+
+class ClusterSettings(Section):
+    """The EKS cluster."""
+
+    version: str = Field(
+        default="1.33",
+        pattern=r"^1\.(2[89]|3\d)$",
+        description="Kubernetes minor version, e.g. '1.33'. One default so environments upgrade in a declared order.",
+    )
+    public_access_cidrs: list[ipaddress.IPv4Network] = Field(
+        default_factory=list,
+        description="CIDRs allowed to reach the public API endpoint. Default empty: the endpoint is private only. "
+        "0.0.0.0/0 is refused.",
+    )
+    node_groups: dict[str, NodeGroupSettings] = Field(
+        min_length=1, description="Managed node groups by name (lowercase). Required: at least one."
+    )
+    admin_role_arns: list[str] = Field(
+        default_factory=list,
+        description="IAM roles granted cluster-admin through EKS access entries. Default none (only the creator).",
+    )
+    log_retention_days: int = Field(default=365, description="Days control-plane logs are kept. Default 365.")
+
+    @field_validator("public_access_cidrs")
+    @classmethod
+    def _no_open_endpoint(cls, v: list[ipaddress.IPv4Network]) -> list[ipaddress.IPv4Network]:
+        for net in v:
+            if net.prefixlen == 0:
+                raise ValueError("0.0.0.0/0 would expose the Kubernetes API to the internet; list your office/VPN CIDRs")
+        return v
+
+    @field_validator("node_groups")
+    @classmethod
+    def _group_names(cls, v: dict[str, NodeGroupSettings]) -> dict[str, NodeGroupSettings]:
+        for name in v:
+            if not (name.isascii() and name.replace("-", "").isalnum() and name.islower() and len(name) <= 20):
+                raise ValueError(f"node group name '{name}' must be lowercase letters, digits and '-', at most 20 characters")
+        return v
+
+    @field_validator("admin_role_arns")
+    @classmethod
+    def _role_arns(cls, v: list[str]) -> list[str]:
+        for arn in v:
+            if not (arn.startswith("arn:aws:iam::") and ":role/" in arn):
+                raise ValueError(f"'{arn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+        return v
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _log_retention(cls, v: int) -> int:
+        return _check_log_retention(v)
+
+
+class DatabaseSettings(Section):
+    """The RDS PostgreSQL instance."""
+
+    engine_version: str = Field(
+        default="16.8", pattern=r"^\d{2}(\.\d+)?$", description="PostgreSQL version, e.g. '16.8'. Default 16.8."
+    )
+    instance_class: str = Field(
+        default="db.t4g.medium",
+        pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$",
+        description="RDS instance class, e.g. 'db.r7g.large'. Default db.t4g.medium.",
+    )
+    allocated_storage_gib: int = Field(default=50, ge=20, le=65536, description="Initial storage (gp3). Default 50.")
+    max_allocated_storage_gib: int = Field(
+        default=200, ge=20, le=65536, description="Storage autoscaling ceiling; must be >= allocatedStorageGib. Default 200."
+    )
+    multi_az: bool = Field(default=True, description="Standby in a second AZ. Default true; production requires it.")
+    backup_retention_days: int = Field(
+        default=14, ge=1, le=35, description="Automated backups and point-in-time recovery window (1-35). Default 14."
+    )
+    deletion_protection: bool = Field(
+        default=True, description="Refuse deletes until turned off. Default true; production requires it."
+    )
+    performance_insights_retention_days: int = Field(
+        default=7, description="Performance Insights retention: 7, a multiple of 31 up to 713, or 731. Default 7 (free tier)."
+    )
+    monitoring_interval_seconds: Literal[1, 5, 10, 15, 30, 60] = Field(
+        default=60, description="Enhanced monitoring granularity. Default 60."
+    )
+    backup_window: str = Field(
+        default="02:00-03:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$", description="Daily backup window (UTC). Default 02:00-03:00."
+    )
+    maintenance_window: str = Field(
+        default="sun:03:30-sun:04:30",
+        pattern=r"^[a-z]{3}:\d{2}:\d{2}-[a-z]{3}:\d{2}:\d{2}$",
+        description="Weekly maintenance window (UTC), after the backup window. Default sun:03:30-sun:04:30.",
+    )
+
+    @field_validator("performance_insights_retention_days")
+    @classmethod
+    def _pi_retention(cls, v: int) -> int:
+        if v not in PERFORMANCE_INSIGHTS_RETENTION_DAYS:
+            raise ValueError(f"{v} is not a Performance Insights retention; use 7, 31, 62, ... 713, or 731")
+        return v
+
+    @model_validator(mode="after")
+    def _storage_ceiling(self) -> Self:
+        if self.max_allocated_storage_gib < self.allocated_storage_gib:
+            raise ValueError(
+                f"maxAllocatedStorageGib ({self.max_allocated_storage_gib}) is below allocatedStorageGib "
+                f"({self.allocated_storage_gib}); raise the ceiling or lower the initial size"
+            )
+        return self
+
+
+class BucketLifecycle(Section):
+    """Lifecycle of one bucket's objects."""
+
+    expire_after_days: int | None = Field(
+        default=None, ge=1, description="Delete current objects after this many days. Default never."
+    )
+    noncurrent_version_expire_days: int = Field(
+        default=90, ge=1, description="Delete overwritten/deleted versions after this many days. Default 90."
+    )
+    transition_to_infrequent_access_days: int | None = Field(
+        default=None, ge=30, description="Move objects to STANDARD_IA after this many days (>= 30). Default never."
+    )
+
+
+class StorageSettings(Section):
+    """The environment's S3 buckets."""
+
+    artifacts: BucketLifecycle = Field(default_factory=BucketLifecycle, description="Build artifacts bucket.")
+    logs: BucketLifecycle = Field(
+        default_factory=lambda: BucketLifecycle(expire_after_days=365, transition_to_infrequent_access_days=30),
+        description="Access-log bucket. Default: kept one year, infrequent access after 30 days.",
+    )
+    backups: BucketLifecycle = Field(
+        default_factory=lambda: BucketLifecycle(noncurrent_version_expire_days=35),
+        description="Backup exports bucket. Default: old versions kept 35 days.",
+    )
+
+
+class KeySettings(Section):
+    """The KMS keys."""
+
+    deletion_window_days: int = Field(
+        default=30, ge=7, le=30, description="Waiting period before a scheduled key deletion (7-30). Default 30, the maximum."
+    )
+
+
+class NamespaceSettings(Section):
+    """One Kubernetes namespace with its quota and default container limits."""
+
+    cpu: str = Field(default="8", pattern=r"^\d+(\.\d+)?m?$", description="Total CPU requests/limits allowed. Default 8.")
+    memory: str = Field(default="16Gi", pattern=r"^\d+(Mi|Gi)$", description="Total memory requests/limits. Default 16Gi.")
+    pods: int = Field(default=50, ge=1, le=5000, description="Maximum pods. Default 50.")
+    default_cpu: str = Field(default="250m", pattern=r"^\d+m?$", description="Container CPU limit when none is set. Default 250m.")
+    default_memory: str = Field(
+        default="256Mi", pattern=r"^\d+(Mi|Gi)$", description="Container memory limit when none is set. Default 256Mi."
+    )
+
+
+def _default_namespaces() -> dict[str, NamespaceSettings]:
+    return {
+        "platform-system": NamespaceSettings(),
+        "observability": NamespaceSettings(cpu="8", memory="32Gi"),
+        "apps": NamespaceSettings(cpu="16", memory="32Gi", pods=100),
+    }
+
+
+class KubernetesSettings(Section):
+    """The Kubernetes baseline inside the cluster."""
+
+    namespaces: dict[str, NamespaceSettings] = Field(
+        default_factory=_default_namespaces,
+        description="Namespaces the platform manages, each with quota and limits. Default platform-system, observability, apps.",
+    )
+
+    @field_validator("namespaces")
+    @classmethod
+    def _namespace_names(cls, v: dict[str, NamespaceSettings]) -> dict[str, NamespaceSettings]:
+        for name in v:
+            if not (name.replace("-", "").isalnum() and name.islower() and len(name) <= 63 and not name.startswith("kube-")):
+                raise ValueError(f"namespace '{name}' must be a lowercase DNS label and not start with 'kube-'")
+        return v
+
+
+class CostSettings(Section):
+    """Cost controls."""
+
+    allow_scale_to_zero: bool = Field(
+        default=False, description="Let node groups have minSize 0 (e.g. dev out of hours). Default false; production refuses it."
+    )
+
+
+class EnvironmentConfig(Section):
+    """One environment, validated from ``environments/Pulumi.<name>.yaml``."""
+
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9]{1,15}$",
+        description="Environment (= stack) name; taken from the file name, never written inside the file.",
+    )
+    org: str = Field(default="acme", pattern=r"^[a-z][a-z0-9]{1,15}$", description="Organisation prefix of every name.")
+    repository: str = Field(default="github.com/acme/platform", description="Repository recorded in the 'repository' tag.")
+    tier: Literal["production", "non-production"] = Field(
+        default="non-production",
+        description="'production' enforces deletion protection, multi-AZ, >= 7 days of backups and no scale-to-zero.",
+    )
+    shape_of: str | None = Field(
+        default=None,
+        description="Name of an environment whose shape this one must keep exactly (instance classes, node counts, "
+        "AZs, multi-AZ); e.g. perf declares shapeOf: prod. Default none.",
+    )
+    account: AccountSettings
+    tags: TagSettings
+    network: NetworkSettings
+    cluster: ClusterSettings
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    keys: KeySettings = Field(default_factory=KeySettings)
+    kubernetes: KubernetesSettings = Field(default_factory=KubernetesSettings)
+    cost: CostSettings = Field(default_factory=CostSettings)
+
+    @property
+    def availability_zones(self) -> list[str]:
+        """The AZ names subnets are placed in."""
+        if self.network.availability_zones is not None:
+            return list(self.network.availability_zones)
+        return [f"{self.account.region}{letter}" for letter in "abcdef"[: self.network.az_count]]

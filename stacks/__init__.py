@@ -1,0 +1,1 @@
+"""The Pulumi program: composes platformkit components into one environment per stack."""

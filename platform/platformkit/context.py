@@ -32,6 +32,10 @@ class Context(BaseModel):
         pattern=r"^[a-z][a-z0-9]{1,15}$",
         description="Environment (= Pulumi stack) name, e.g. 'dev'. Part of every name and the 'environment' tag.",
     )
+    account_id: str = Field(
+        pattern=r"^\d{12}$", description="AWS account the environment lives in; used in ARNs and key policies."
+    )
+    region: str = Field(min_length=1, description="AWS region the environment lives in; used in ARNs and service principals.")
     owner: str = Field(min_length=1, description="Team accountable for the environment; the 'owner' tag.")
     cost_centre: str = Field(min_length=1, description="Cost centre billed for the environment; the 'cost-centre' tag.")
     repository: str = Field(min_length=1, description="Repository that manages the resources; the 'repository' tag.")
@@ -53,6 +57,11 @@ class Context(BaseModel):
             return cleaned
         digest = hashlib.sha256(cleaned.encode()).hexdigest()[:8]
         return f"{cleaned[: max_length - 9].rstrip('-')}-{digest}"
+
+    @property
+    def partition_arn(self) -> str:
+        """ARN prefix of the account's root principal, e.g. ``arn:aws:iam::111111111111:root``."""
+        return f"arn:aws:iam::{self.account_id}:root"
 
     def tags(self, **extra: str) -> dict[str, str]:
         """AWS tags: the required keys, then ``extra_tags``, then ``extra`` (underscores become hyphens)."""

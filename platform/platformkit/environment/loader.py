@@ -134,7 +134,9 @@ def _check_relations(root: Path, env: EnvironmentConfig, loaded: dict[str, Envir
     if env.shape_of is not None:
         if env.shape_of == env.name or env.shape_of not in known_environments(root):
             findings.append(
-                rules.Finding("shapeOf", f"names '{env.shape_of}', which is not another environment ({', '.join(known_environments(root))})")
+                rules.Finding(
+                    "shapeOf", f"names '{env.shape_of}', which is not another environment ({', '.join(known_environments(root))})"
+                )
             )
         else:
             findings.extend(rules.check_shape(env, get(env.shape_of)))

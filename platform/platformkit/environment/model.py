@@ -115,7 +115,9 @@ class NodeGroupSettings(Section):
     capacity_type: Literal["ON_DEMAND", "SPOT"] = Field(
         default="ON_DEMAND", description="ON_DEMAND (default) or SPOT. SPOT only for interruptible work."
     )
-    disk_size_gib: int = Field(default=50, ge=20, le=1000, description="Root volume size, encrypted with the data key. Default 50.")
+    disk_size_gib: int = Field(
+        default=50, ge=20, le=1000, description="Root volume size, encrypted with the data key. Default 50."
+    )
     min_size: int = Field(ge=0, description="Minimum nodes. 0 only where cost.allowScaleToZero is true.")
     desired_size: int = Field(ge=0, description="Nodes at creation; the autoscaler owns it afterwards.")
     max_size: int = Field(ge=1, le=1000, description="Maximum nodes; bounds emergency scaling.")
@@ -292,7 +294,9 @@ class NamespaceSettings(Section):
     cpu: str = Field(default="8", pattern=r"^\d+(\.\d+)?m?$", description="Total CPU requests/limits allowed. Default 8.")
     memory: str = Field(default="16Gi", pattern=r"^\d+(Mi|Gi)$", description="Total memory requests/limits. Default 16Gi.")
     pods: int = Field(default=50, ge=1, le=5000, description="Maximum pods. Default 50.")
-    default_cpu: str = Field(default="250m", pattern=r"^\d+m?$", description="Container CPU limit when none is set. Default 250m.")
+    default_cpu: str = Field(
+        default="250m", pattern=r"^\d+m?$", description="Container CPU limit when none is set. Default 250m."
+    )
     default_memory: str = Field(
         default="256Mi", pattern=r"^\d+(Mi|Gi)$", description="Container memory limit when none is set. Default 256Mi."
     )

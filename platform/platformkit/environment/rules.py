@@ -63,7 +63,9 @@ def check_shape(env: EnvironmentConfig, reference: EnvironmentConfig) -> list[Fi
 def _shape_differences(env: EnvironmentConfig, ref: EnvironmentConfig) -> Iterator[Finding]:
     def differ(key: str, mine: object, theirs: object) -> Iterator[Finding]:
         if mine != theirs:
-            yield Finding(key, f"must keep {ref.name}'s shape (shapeOf: {ref.name}): {ref.name} has {theirs!r}, {env.name} has {mine!r}")
+            yield Finding(
+                key, f"must keep {ref.name}'s shape (shapeOf: {ref.name}): {ref.name} has {theirs!r}, {env.name} has {mine!r}"
+            )
 
     yield from differ("network.azCount", env.network.az_count, ref.network.az_count)
     yield from differ("network.natGateways", env.network.nat_gateways, ref.network.nat_gateways)
@@ -82,7 +84,10 @@ def _shape_differences(env: EnvironmentConfig, ref: EnvironmentConfig) -> Iterat
 def check_cidr_overlaps(envs: Iterable[EnvironmentConfig], subject: EnvironmentConfig) -> list[Finding]:
     """The subject's VPC CIDR must not overlap any other environment's."""
     return [
-        Finding("network.cidr", f"{subject.network.cidr} overlaps {other.name}'s {other.network.cidr}; give each environment its own range")
+        Finding(
+            "network.cidr",
+            f"{subject.network.cidr} overlaps {other.name}'s {other.network.cidr}; give each environment its own range",
+        )
         for other in envs
         if other.name != subject.name and subject.network.cidr.overlaps(other.network.cidr)
     ]

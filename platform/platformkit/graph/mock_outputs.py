@@ -2,7 +2,8 @@
 
 Every resource echoes its inputs and gets a deterministic ``id`` and ``arn``; the types below
 also get the outputs the stacks wire onwards (an EKS cluster's endpoint and OIDC issuer, an
-RDS instance's endpoint and master-user secret, ...). Values are derived from the URN so a
+RDS instance's endpoint and master-user secret, a launch template's version, an OIDC provider's
+ARN named after its issuer, ...). Values are derived from the URN so a
 plan is byte-for-byte repeatable.
 """
 
@@ -62,6 +63,10 @@ def _s3_bucket(name: str, seed: str, account: str, region: str) -> Outputs:
     return {"bucketDomainName": f"{name}.s3.amazonaws.com", "bucketRegionalDomainName": f"{name}.s3.{region}.amazonaws.com"}
 
 
+def _launch_template(name: str, seed: str, account: str, region: str) -> Outputs:
+    return {"latestVersion": 1, "defaultVersion": 1}
+
+
 def _eks_node_group(name: str, seed: str, account: str, region: str) -> Outputs:
     return {"resources": [{"autoscalingGroups": [{"name": f"eks-{name}-{_digest(seed, 8)}"}]}], "status": "ACTIVE"}
 
@@ -73,6 +78,7 @@ EXTRA_OUTPUTS: dict[str, Callable[[str, str, str, str], Outputs]] = {
     "aws:kms/key:Key": _kms_key,
     "aws:s3/bucket:Bucket": _s3_bucket,
     "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
 }
 
 ID_PREFIXES: dict[str, str] = {
@@ -112,13 +118,19 @@ def outputs_for(
         state.setdefault("name", name)
     extra = EXTRA_OUTPUTS.get(type_token)
     if extra is not None:
-        state.update(extra(name, seed, account, region))
+        for key, value in extra(name, seed, account, region).items():
+            current = state.get(key)
+            # Nested blocks (e.g. an EKS cluster's vpcConfig) keep their inputs and gain the computed fields.
+            state[key] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
     if type_token == "aws:s3/bucket:Bucket":
         state["arn"] = f"arn:aws:s3:::{name}"
     elif type_token == "aws:iam/role:Role":
         state["arn"] = f"arn:aws:iam::{account}:role/{name}"
     elif type_token == "aws:iam/policy:Policy":
         state["arn"] = f"arn:aws:iam::{account}:policy/{name}"
+    elif type_token == "aws:iam/openIdConnectProvider:OpenIdConnectProvider" and isinstance(inputs.get("url"), str):
+        # IAM names an OIDC provider after its issuer URL without the scheme, so IRSA trust policies line up.
+        state["arn"] = f"arn:aws:iam::{account}:oidc-provider/{inputs['url'].removeprefix('https://')}"
     elif type_token == "aws:cloudwatch/logGroup:LogGroup":
         state["arn"] = f"arn:aws:logs:{region}:{account}:log-group:{name}"
     return resource_id, state

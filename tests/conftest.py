@@ -11,6 +11,7 @@ from platformkit.context import Context
 from platformkit.environment import EnvironmentConfig, load_all
 from platformkit.graph.model import ResourceGraph
 from platformkit.graph.recorder import record_program
+from platformkit.graph.runner import evaluate_environments
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,3 +65,9 @@ def record() -> Recorder:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def env_graphs(environments: dict[str, EnvironmentConfig]) -> dict[str, ResourceGraph]:
+    """Every environment evaluated by the real program under mocks, one subprocess each (as ``platform plan`` does)."""
+    return evaluate_environments(sorted(environments), REPO_ROOT)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -130,5 +131,22 @@ def record_program(
 
     _sync_await(run_pulumi_func(run))
     return ResourceGraph(
-        project=project, stack=stack, source="mocks", resources=list(monitor.records), warnings=collector.messages
+        project=project, stack=stack, source="mocks", resources=stable_order(monitor.records), warnings=collector.messages
     )
+
+
+def stable_order(records: list[GraphResource]) -> list[GraphResource]:
+    """Records sorted by URN (the stack first), with sorted dependency lists.
+
+    Registration order depends on asyncio scheduling (and so on PYTHONHASHSEED); a plan must be
+    byte-for-byte repeatable so that graphs can be diffed and committed as fixtures.
+    """
+    ordered = sorted(records, key=lambda r: (r.type != "pulumi:pulumi:Stack", r.urn))
+    return [
+        replace(
+            r,
+            dependencies=sorted(r.dependencies),
+            property_dependencies={k: sorted(v) for k, v in sorted(r.property_dependencies.items())},
+        )
+        for r in ordered
+    ]

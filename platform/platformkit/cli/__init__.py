@@ -1,0 +1,1 @@
+"""The ``platform`` command: the front door to plan, parity and (later) policy, secrets, runbooks."""

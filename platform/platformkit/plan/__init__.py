@@ -1,0 +1,1 @@
+"""Rendering a resource graph as a readable plan."""

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from platformkit.cluster import Cluster
+from platformkit.database import Database
 from platformkit.keys import Keys
+from platformkit.kubernetes_baseline import KubernetesBaseline
+from platformkit.network import Network
+from platformkit.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -13,12 +18,30 @@ class PlatformLayers:
     """The components one environment is made of."""
 
     keys: Keys
+    network: Network
+    storage: Storage
+    cluster: Cluster
+    kubernetes_baseline: KubernetesBaseline
+    database: Database
 
 
 def exports(layers: PlatformLayers) -> dict[str, Any]:
-    """Stack outputs, by name. Renaming one breaks readers: add, never rename."""
+    """Stack outputs by name; the kubeconfig stays a secret. Renaming one breaks its readers: add, never rename."""
     return {
         "dataKeyArn": layers.keys.data_key_arn,
         "logsKeyArn": layers.keys.logs_key_arn,
         "secretsKeyArn": layers.keys.secrets_key_arn,
+        "vpcId": layers.network.vpc_id,
+        "privateSubnetIds": layers.network.private_subnet_ids,
+        "isolatedSubnetIds": layers.network.isolated_subnet_ids,
+        "artifactsBucketName": layers.storage.artifacts_bucket_name,
+        "logsBucketName": layers.storage.logs_bucket_name,
+        "backupsBucketName": layers.storage.backups_bucket_name,
+        "clusterName": layers.cluster.cluster_name,
+        "clusterEndpoint": layers.cluster.cluster_endpoint,
+        "oidcProviderArn": layers.cluster.oidc_provider_arn,
+        "kubeconfig": layers.cluster.kubeconfig,
+        "namespaces": layers.kubernetes_baseline.namespace_names,
+        "databaseEndpoint": layers.database.endpoint,
+        "databaseMasterUserSecretArn": layers.database.master_user_secret_arn,
     }

@@ -202,7 +202,10 @@ class DatabaseSettings(Section):
     """The RDS PostgreSQL instance."""
 
     engine_version: str = Field(
-        default="16.8", pattern=r"^\d{2}(\.\d+)?$", description="PostgreSQL version, e.g. '16.8'. Default 16.8."
+        default="16",
+        pattern=r"^\d{2}(\.\d+)?$",
+        description="PostgreSQL version. Default '16' (major only): RDS applies minor upgrades itself, and a pinned "
+        "minor ('16.8') would make the next deploy try to downgrade after each automatic upgrade.",
     )
     instance_class: str = Field(
         default="db.t4g.medium",
@@ -234,6 +237,13 @@ class DatabaseSettings(Section):
         pattern=r"^[a-z]{3}:\d{2}:\d{2}-[a-z]{3}:\d{2}:\d{2}$",
         description="Weekly maintenance window (UTC), after the backup window. Default sun:03:30-sun:04:30.",
     )
+
+    log_retention_days: int = Field(default=365, description="Days exported PostgreSQL logs are kept. Default 365.")
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _log_retention(cls, v: int) -> int:
+        return _check_log_retention(v)
 
     @field_validator("performance_insights_retention_days")
     @classmethod
@@ -353,15 +363,19 @@ class EnvironmentConfig(Section):
         description="Name of an environment whose shape this one must keep exactly (instance classes, node counts, "
         "AZs, multi-AZ); e.g. perf declares shapeOf: prod. Default none.",
     )
-    account: AccountSettings
-    tags: TagSettings
-    network: NetworkSettings
-    cluster: ClusterSettings
-    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
-    storage: StorageSettings = Field(default_factory=StorageSettings)
-    keys: KeySettings = Field(default_factory=KeySettings)
-    kubernetes: KubernetesSettings = Field(default_factory=KubernetesSettings)
-    cost: CostSettings = Field(default_factory=CostSettings)
+    account: AccountSettings = Field(description="Account and region. Required: no safe default exists.")
+    tags: TagSettings = Field(description="Owner and cost centre. Required: every resource must have an owner.")
+    network: NetworkSettings = Field(description="VPC layout. Required: the CIDR must be chosen per environment.")
+    cluster: ClusterSettings = Field(description="EKS cluster. Required: node group sizing is per environment.")
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings, description="RDS PostgreSQL. Default: model defaults.")
+    storage: StorageSettings = Field(
+        default_factory=StorageSettings, description="S3 bucket lifecycles. Default: model defaults."
+    )
+    keys: KeySettings = Field(default_factory=KeySettings, description="KMS keys. Default: model defaults.")
+    kubernetes: KubernetesSettings = Field(
+        default_factory=KubernetesSettings, description="Namespaces and quotas. Default: model defaults."
+    )
+    cost: CostSettings = Field(default_factory=CostSettings, description="Cost controls. Default: no scale-to-zero.")
 
     @property
     def availability_zones(self) -> list[str]:

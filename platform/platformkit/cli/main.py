@@ -31,7 +31,11 @@ cli.add_command(parity)
 def main() -> None:
     """Console-script entry point: user errors print one message and exit 2, never a traceback."""
     try:
-        cli.main(standalone_mode=False)
+        # Outside standalone mode click *returns* the code of ``click.exceptions.Exit``
+        # (e.g. exit 1 when a check fails) instead of exiting: pass it on.
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            sys.exit(code)
     except PlatformError as exc:
         Console(stderr=True).print(f"[red bold]error:[/red bold] {_escape(str(exc))}", highlight=False)
         sys.exit(exc.exit_code)

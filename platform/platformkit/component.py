@@ -7,6 +7,7 @@ with ``child_opts(self)`` (never the caller's ``opts``), and ``register_outputs`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pulumi
@@ -21,6 +22,18 @@ StrListInput = Sequence[StrInput] | pulumi.Output[list[str]]
 """A list of strings known now or later (e.g. subnet IDs)."""
 
 TOKEN_PREFIX = "platform"
+
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
+
+
+def require_kms_key_arn(value: StrInput, why: str) -> StrInput:
+    """``value`` unchanged when it is a KMS key ARN or not known yet (an Output); else a ValueError.
+
+    ``why`` ends the message: why the consumer needs the ARN rather than a key ID or alias.
+    """
+    if isinstance(value, str) and not KMS_KEY_ARN.match(value):
+        raise ValueError(f"'{value}' is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); {why}")
+    return value
 
 
 class ComponentArgs(BaseModel):

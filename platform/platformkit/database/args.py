@@ -8,10 +8,9 @@ from collections.abc import Sequence
 import pulumi
 from pydantic import Field, field_validator
 
-from ..component import ComponentArgs, StrInput, StrListInput
+from ..component import ComponentArgs, StrInput, StrListInput, require_kms_key_arn
 from ..environment.model import DatabaseSettings
 
-_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
 _SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
 
 
@@ -53,12 +52,9 @@ class DatabaseArgs(ComponentArgs):
     @field_validator("data_key_arn", "secrets_key_arn", "logs_key_arn")
     @classmethod
     def _key_arn_shape(cls, v: StrInput) -> StrInput:
-        if isinstance(v, str) and not _KMS_KEY_ARN.match(v):
-            raise ValueError(
-                f"'{v}' is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); pass the key's ARN, not its ID "
-                "or alias, so RDS and CloudWatch Logs bind to exactly that key"
-            )
-        return v
+        return require_kms_key_arn(
+            v, "pass the key's ARN, not its ID or alias, so RDS and CloudWatch Logs bind to exactly that key"
+        )
 
     @field_validator("subnet_ids")
     @classmethod

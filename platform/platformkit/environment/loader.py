@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, ConfigErrors
+from ..messages import line_of, problem_of, suggest
 from . import rules
 from .model import EnvironmentConfig
 
@@ -191,19 +192,7 @@ class _SourceFile:
                 self._node = yaml.compose(self.text, Loader=yaml.SafeLoader)
             except yaml.YAMLError:
                 return None
-        node = self._node
-        line = None
-        for part in ["config", *path]:
-            if not isinstance(node, yaml.MappingNode):
-                break
-            for key_node, value_node in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
-                    line = key_node.start_mark.line + 1
-                    node = value_node
-                    break
-            else:
-                break
-        return line
+        return line_of(self._node, ["config", *path])
 
     def error(self, dotted_key: str, problem: str, *, hint: str | None = None) -> ConfigError:
         section, _, rest = dotted_key.partition(".")
@@ -246,7 +235,7 @@ def _load_single(root: Path, name: str) -> EnvironmentConfig:
             )
             continue
         if section not in allowed:
-            errors.append(source.error(section, f"unknown key{_suggest(section, allowed)}"))
+            errors.append(source.error(section, f"unknown key{suggest(section, allowed)}"))
             continue
         sections[section] = value
     if errors:
@@ -269,12 +258,6 @@ def _where(source: _SourceFile, path: list[str]) -> str:
 
 def _section_aliases() -> list[str]:
     return [field.alias or name for name, field in EnvironmentConfig.model_fields.items() if name != "name"]
-
-
-def _suggest(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    listing = ", ".join(sorted(choices))
-    return f"; did you mean '{close[0]}'? Allowed: {listing}" if close else f"; allowed: {listing}"
 
 
 def _model_at(path: list[str | int]) -> type[BaseModel] | None:
@@ -303,25 +286,9 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 
 def _pydantic_error(source: _SourceFile, err: Any) -> ConfigError:
-    loc = [str(p) for p in err["loc"]]
-    kind = err["type"]
-    dotted = ".".join(loc)
-    if kind == "extra_forbidden":
+    dotted = ".".join(str(p) for p in err["loc"])
+    choices: list[str] = []
+    if err["type"] == "extra_forbidden":
         model = _model_at(list(err["loc"][:-1]))
         choices = [f.alias or n for n, f in model.model_fields.items()] if model else []
-        return source.error(dotted, f"unknown key{_suggest(loc[-1], choices)}")
-    if kind == "missing":
-        return source.error(dotted, "is required but missing")
-    message = str(err["msg"])
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    problem = f"{message[0].lower()}{message[1:]}"
-    value = err.get("input")
-    if not isinstance(value, (dict, list)):
-        problem += f" (got {_short(value)})"
-    return source.error(dotted, problem)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return source.error(dotted, problem_of(err, choices))

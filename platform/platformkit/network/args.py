@@ -7,10 +7,8 @@ from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
-from ..component import ComponentArgs, StrInput
+from ..component import ComponentArgs, StrInput, require_kms_key_arn
 from ..environment.model import NetworkSettings
-
-_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
 
 
 class NetworkArgs(ComponentArgs):
@@ -33,12 +31,7 @@ class NetworkArgs(ComponentArgs):
     @field_validator("logs_key_arn")
     @classmethod
     def _key_arn_shape(cls, v: StrInput) -> StrInput:
-        if isinstance(v, str) and not _KMS_KEY_ARN.match(v):
-            raise ValueError(
-                f"'{v}' is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); CloudWatch Logs needs the key's "
-                "ARN, not its ID or alias"
-            )
-        return v
+        return require_kms_key_arn(v, "CloudWatch Logs needs the key's ARN, not its ID or alias")
 
     @model_validator(mode="after")
     def _zones_match_settings(self) -> Self:

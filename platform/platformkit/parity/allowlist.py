@@ -8,7 +8,6 @@ is allowed.
 
 from __future__ import annotations
 
-import difflib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from pydantic.alias_generators import to_camel
 
 from ..errors import ConfigError, ConfigErrors
+from ..messages import line_of, problem_of
 
 DEFAULT_SOURCE = "environments/parity.yaml"
 """Where the allow-list lives, relative to the repository root."""
@@ -244,22 +244,10 @@ def dotted(loc: tuple[int | str, ...] | list[int | str]) -> str:
 def _error(shown: str, node: yaml.Node | None, err: Any) -> ConfigError:
     loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
     key = dotted(loc) or None
-    line = _line_of(node, loc)
+    line = line_of(node, loc)
     where = f"{shown}:{line}" if line else shown
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        choices = _keys_at(loc[:-1])
-        return ConfigError(where, key, f"unknown key{_suggest(str(loc[-1]), choices)}")
-    if kind == "missing":
-        return ConfigError(where, key, "is required but missing")
-    message = str(err["msg"])
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    problem = f"{message[0].lower()}{message[1:]}"
-    value = err.get("input")
-    if not isinstance(value, (dict, list)):
-        problem += f" (got {_short(value)})"
-    return ConfigError(where, key, problem)
+    choices = _keys_at(loc[:-1]) if err["type"] == "extra_forbidden" else []
+    return ConfigError(where, key, problem_of(err, choices))
 
 
 def _keys_at(loc: list[int | str]) -> list[str]:
@@ -278,36 +266,3 @@ def _keys_at(loc: list[int | str]) -> list[str]:
             return []
         model = inner
     return [f.alias or n for n, f in model.model_fields.items()]
-
-
-def _suggest(word: str, choices: list[str]) -> str:
-    if not choices:
-        return ""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    listing = ", ".join(sorted(choices))
-    return f"; did you mean '{close[0]}'? Allowed: {listing}" if close else f"; allowed: {listing}"
-
-
-def _line_of(node: yaml.Node | None, loc: list[int | str]) -> int | None:
-    """1-based line of the deepest part of ``loc`` present in the YAML node tree."""
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            for key_node, value_node in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
-                    line = key_node.start_mark.line + 1
-                    node = value_node
-                    break
-            else:
-                break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

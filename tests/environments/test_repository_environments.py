@@ -24,7 +24,7 @@ def test_perf_keeps_prods_shape_and_differs_only_in_declared_ways(environments: 
     assert perf.database.instance_class == prod.database.instance_class
     assert perf.database.multi_az == prod.database.multi_az
     assert perf.network.az_count == prod.network.az_count
-    assert not perf.database.deletion_protection
+    assert perf.database.deletion_protection, "prod-shaped data is slow to rebuild: perf stays protected"
     assert perf.database.backup_retention_days < prod.database.backup_retention_days
 
 

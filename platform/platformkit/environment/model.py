@@ -337,6 +337,26 @@ class KubernetesSettings(Section):
         return v
 
 
+class SecretsSettings(Section):
+    """Who can decrypt the environment's SOPS secrets file besides its KMS secrets key."""
+
+    break_glass_age_recipients: list[str] = Field(
+        default_factory=list,
+        description="age public keys (age1...) that can decrypt the secrets file when KMS is unavailable; their "
+        "private keys are kept offline. Default none: only the environment's KMS secrets key can decrypt.",
+    )
+
+    @field_validator("break_glass_age_recipients")
+    @classmethod
+    def _age_recipients(cls, v: list[str]) -> list[str]:
+        for recipient in v:
+            if not (recipient.startswith("age1") and len(recipient) == 62 and recipient.isalnum()):
+                raise ValueError(f"'{recipient}' is not an age public key (age1 followed by 58 characters)")
+        if len(set(v)) != len(v):
+            raise ValueError("the same age recipient is listed twice")
+        return v
+
+
 class CostSettings(Section):
     """Cost controls."""
 
@@ -374,6 +394,9 @@ class EnvironmentConfig(Section):
     keys: KeySettings = Field(default_factory=KeySettings, description="KMS keys. Default: model defaults.")
     kubernetes: KubernetesSettings = Field(
         default_factory=KubernetesSettings, description="Namespaces and quotas. Default: model defaults."
+    )
+    secrets: SecretsSettings = Field(
+        default_factory=SecretsSettings, description="Recipients of the SOPS secrets file. Default: KMS key only."
     )
     cost: CostSettings = Field(default_factory=CostSettings, description="Cost controls. Default: no scale-to-zero.")
 

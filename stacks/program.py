@@ -37,23 +37,9 @@ def load_stack_environment(stack: str) -> EnvironmentConfig:
         raise pulumi.RunError(str(exc)) from None
 
 
-def context_for(env: EnvironmentConfig) -> Context:
-    """The naming and tagging context every component of ``env`` receives."""
-    return Context(
-        org=env.org,
-        environment=env.name,
-        account_id=env.account.id,
-        region=env.account.region,
-        owner=env.tags.owner,
-        cost_centre=env.tags.cost_centre,
-        repository=env.repository,
-        extra_tags=env.tags.extra,
-    )
-
-
 def build(env: EnvironmentConfig) -> PlatformLayers:
     """Create every layer of ``env`` and export the stack's contract."""
-    ctx = context_for(env)
+    ctx = Context.for_environment(env)
     aws_provider = aws.Provider(
         "aws",
         region=env.account.region,

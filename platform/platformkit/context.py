@@ -10,8 +10,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from .environment.model import EnvironmentConfig
 
 REQUIRED_TAG_KEYS: tuple[str, ...] = ("environment", "owner", "cost-centre", "managed-by", "repository")
 """Tag keys every taggable AWS resource carries; the parity check and policy gate rely on them."""
@@ -43,6 +47,20 @@ class Context(BaseModel):
         default_factory=dict,
         description="Further tags for every resource. Cannot override the required tag keys.",
     )
+
+    @classmethod
+    def for_environment(cls, env: EnvironmentConfig) -> Context:
+        """The context of a validated environment: what the stack, runbooks and tools all name things by."""
+        return cls(
+            org=env.org,
+            environment=env.name,
+            account_id=env.account.id,
+            region=env.account.region,
+            owner=env.tags.owner,
+            cost_centre=env.tags.cost_centre,
+            repository=env.repository,
+            extra_tags=env.tags.extra,
+        )
 
     def name(self, *parts: str, max_length: int = 63) -> str:
         """Physical name ``<org>-<env>-<parts>``: lowercase, hyphenated, at most ``max_length``.

@@ -26,6 +26,7 @@ def test_mypy_rejects_a_misspelt_resource_argument(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
+    # mypy's cache may replay errors under an earlier temporary path: compare file name and line only.
+    errors = [line.split(": error:")[0] for line in done.stdout.splitlines() if ": error:" in line]
     assert done.returncode == 1
-    assert errors and all(line.startswith(f"{probe}:4:") for line in errors), done.stdout
+    assert errors and all(location.endswith("probe.py:4") for location in errors), done.stdout

@@ -21,7 +21,7 @@ from platformkit.environment import model as env_model
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE_DIR = REPO / "platform" / "platformkit"
-NON_COMPONENT_PACKAGES = {"cli", "environment", "graph", "plan", "parity", "policy", "secrets"}
+NON_COMPONENT_PACKAGES = {"cli", "environment", "graph", "plan", "parity", "policy", "secrets", "runbooks"}
 COMPONENT_FILES = {"__init__.py", "args.py", "component.py", "README.md"}
 
 

@@ -10,7 +10,9 @@ these fields (``tier``, ``shapeOf``, sizes and switches).
 from __future__ import annotations
 
 import ipaddress
-from typing import Literal, Self
+import re
+from typing import ClassVar, Literal, Self
+from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -357,11 +359,248 @@ class SecretsSettings(Section):
         return v
 
 
+class WorkloadSecrets(Section):
+    """One workload that reads secrets from Vault: where it runs, who it is, and which secrets it may read."""
+
+    SECRET_PATH: ClassVar[re.Pattern[str]] = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
+    """A dotted path into the environment's secrets file, e.g. ``grafana.admin_password``."""
+
+    namespace: str = Field(
+        description="Kubernetes namespace the workload runs in. Required: the workload's Vault role is bound to exactly "
+        "this namespace, so no default could be right."
+    )
+    service_account: str = Field(
+        description="Service account the workload runs as; the External Secrets Operator authenticates to Vault as this "
+        "account on the workload's behalf. Required: the Vault role is bound to exactly this account (no wildcard)."
+    )
+    secrets: dict[str, str] = Field(
+        min_length=1,
+        description="Keys of the Kubernetes Secret written for the workload, each mapped to a dotted path of the "
+        "environment's secrets file, e.g. {'admin-password': 'grafana.admin_password'}. Required, at least one. The "
+        "workload's Vault policy can read exactly these paths and nothing else.",
+    )
+    secret_name: str | None = Field(
+        default=None,
+        description="Name of the Kubernetes Secret the External Secrets Operator writes in the namespace. Default: the "
+        "workload's name.",
+    )
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace_label(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", v):
+            raise ValueError(f"namespace '{v}' is not a Kubernetes namespace name (lowercase DNS label, at most 63 characters)")
+        return v
+
+    @field_validator("service_account", "secret_name")
+    @classmethod
+    def _object_name(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?", v):
+            raise ValueError(f"'{v}' is not a Kubernetes object name (lowercase letters, digits, '-' and '.')")
+        return v
+
+    @field_validator("secrets")
+    @classmethod
+    def _keys_and_paths(cls, v: dict[str, str]) -> dict[str, str]:
+        for key, path in v.items():
+            if not re.fullmatch(r"[-._a-zA-Z0-9]{1,253}", key):
+                raise ValueError(f"'{key}' is not a Kubernetes Secret key (letters, digits, '-', '_' and '.')")
+            if not cls.SECRET_PATH.fullmatch(path):
+                raise ValueError(
+                    f"secret '{key}' reads '{path}', which is not a dotted secrets-file path such as 'grafana.admin_password' "
+                    "(letters, digits, '_' and '-' between dots)"
+                )
+        return v
+
+
+class VaultSettings(Section):
+    """How secrets reach workloads: Vault (KV v2, Kubernetes auth, audit) and, for AWS-native consumers, Secrets Manager."""
+
+    address: str = Field(
+        default="https://vault.vault.svc:8200",
+        description="Vault's API address, https only, written https://host[:port] (no path). The External Secrets "
+        "Operator and the deploy's Vault provider use it. Default https://vault.vault.svc:8200, the in-cluster service "
+        "of a Vault installed in the 'vault' namespace; set it where Vault is reached through another name.",
+    )
+    ca_certificate: str | None = Field(
+        default=None,
+        description="PEM certificate of the CA that signed Vault's TLS certificate (public, not a secret); the External "
+        "Secrets Operator trusts only it for Vault. Default none: the operator's system trust roots.",
+    )
+    server_namespace: str = Field(
+        default="vault",
+        description="Namespace the Vault server runs in. Default 'vault'. Its IAM role (KMS auto-unseal) trusts only "
+        "this namespace's server service account.",
+    )
+    server_service_account: str = Field(
+        default="vault",
+        description="Service account of the Vault server pods. Default 'vault' (the Helm chart's). Only it can assume "
+        "the IAM role that may use the auto-unseal key.",
+    )
+    kv_mount: str | None = Field(
+        default=None,
+        description="Path of the environment's KV v2 secrets engine. Default '<org>-<env>' (e.g. 'acme-dev'), so one "
+        "Vault can serve several environments without their secrets sharing a mount.",
+    )
+    audience: str = Field(
+        default="vault",
+        pattern=r"^[A-Za-z0-9._:/-]{1,128}$",
+        description="Audience the service-account tokens presented to Vault must carry; tokens minted for the "
+        "Kubernetes API are refused. Default 'vault'.",
+    )
+    token_ttl_seconds: int = Field(
+        default=900,
+        ge=60,
+        le=86400,
+        description="Lifetime of a Vault token a workload gets at login. Default 900 (15 minutes): long enough for a "
+        "sync, short enough that a leaked token expires quickly.",
+    )
+    token_max_ttl_seconds: int = Field(
+        default=3600,
+        ge=60,
+        le=86400,
+        description="Longest a workload's token can be renewed to; must be >= tokenTtlSeconds. Default 3600 (1 hour).",
+    )
+    audit_file_path: str = Field(
+        default="stdout",
+        description="Where the file audit device writes: 'stdout' (default; the cluster's log pipeline ships and keeps "
+        "it, no file to rotate or fill a volume) or an absolute path on the server's audit volume.",
+    )
+    workloads: dict[str, WorkloadSecrets] = Field(
+        default_factory=dict,
+        description="Workloads that read secrets, by name (lowercase, at most 40 characters). Each gets its own Vault "
+        "role and read-only policy and one Kubernetes Secret synced by the External Secrets Operator. Default none.",
+    )
+    secrets_manager_paths: list[str] = Field(
+        default_factory=list,
+        description="Dotted secrets-file paths also published to AWS Secrets Manager (encrypted with the environment's "
+        "secrets key) for AWS-native consumers that cannot read Vault. Default none.",
+    )
+
+    @field_validator("address")
+    @classmethod
+    def _https_address(cls, v: str) -> str:
+        parsed = urlparse(v)
+        try:
+            port_ok = parsed.port is None or parsed.port > 0
+        except ValueError:
+            port_ok = False
+        if (
+            parsed.scheme != "https"
+            or not parsed.hostname
+            or not port_ok
+            or parsed.path
+            or parsed.query
+            or parsed.fragment
+            or parsed.username
+            or parsed.password
+        ):
+            raise ValueError(f"'{v}' is not a Vault address of the form https://host[:port] (https only, no path)")
+        return v
+
+    @field_validator("ca_certificate")
+    @classmethod
+    def _pem(cls, v: str | None) -> str | None:
+        if v is not None and not (
+            v.strip().startswith("-----BEGIN CERTIFICATE-----") and v.strip().endswith("-----END CERTIFICATE-----")
+        ):
+            raise ValueError(
+                "caCertificate must be a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)"
+            )
+        return v
+
+    @field_validator("server_namespace", "server_service_account")
+    @classmethod
+    def _server_names(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", v):
+            raise ValueError(f"'{v}' is not a Kubernetes name (lowercase DNS label, at most 63 characters)")
+        return v
+
+    @field_validator("kv_mount")
+    @classmethod
+    def _mount_path(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*", v) or len(v) > 128:
+            raise ValueError(f"kvMount '{v}' must be lowercase letters, digits, '-' and '_', segments separated by '/'")
+        if v.split("/")[0] in {"sys", "auth", "identity", "cubbyhole"}:
+            raise ValueError(f"kvMount '{v}' is inside a path Vault reserves (sys, auth, identity, cubbyhole)")
+        return v
+
+    @field_validator("audit_file_path")
+    @classmethod
+    def _audit_target(cls, v: str) -> str:
+        if v != "stdout" and not (v.startswith("/") and len(v) > 1 and "\x00" not in v and not v.endswith("/")):
+            raise ValueError(
+                f"auditFilePath '{v}' must be 'stdout' or an absolute file path ('discard' would lose the audit trail)"
+            )
+        return v
+
+    @field_validator("workloads")
+    @classmethod
+    def _workload_names(cls, v: dict[str, WorkloadSecrets]) -> dict[str, WorkloadSecrets]:
+        for name in v:
+            if not re.fullmatch(r"[a-z]([a-z0-9-]{0,38}[a-z0-9])?", name):
+                raise ValueError(f"workload name '{name}' must be lowercase letters, digits and '-', at most 40 characters")
+        return v
+
+    @field_validator("secrets_manager_paths")
+    @classmethod
+    def _published_paths(cls, v: list[str]) -> list[str]:
+        for path in v:
+            if not WorkloadSecrets.SECRET_PATH.fullmatch(path):
+                raise ValueError(f"'{path}' is not a dotted secrets-file path such as 'rds.app_password'")
+        if len(set(v)) != len(v):
+            raise ValueError("the same path is listed twice in secretsManagerPaths")
+        return v
+
+    @model_validator(mode="after")
+    def _ttls_ordered(self) -> Self:
+        if self.token_max_ttl_seconds < self.token_ttl_seconds:
+            raise ValueError(
+                f"tokenMaxTtlSeconds ({self.token_max_ttl_seconds}) is below tokenTtlSeconds ({self.token_ttl_seconds}); "
+                "raise the maximum or shorten the TTL"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _one_role_per_service_account(self) -> Self:
+        bound: dict[tuple[str, str], str] = {}
+        written: dict[tuple[str, str], str] = {}
+        for name, workload in self.workloads.items():
+            account = (workload.namespace, workload.service_account)
+            if account in bound:
+                raise ValueError(
+                    f"workloads '{bound[account]}' and '{name}' both use service account {account[0]}/{account[1]}; "
+                    "each service account gets one Vault role, so merge the two workloads' secrets into one"
+                )
+            bound[account] = name
+            target = (workload.namespace, workload.secret_name or name)
+            if target in written:
+                raise ValueError(
+                    f"workloads '{written[target]}' and '{name}' would both write Secret {target[0]}/{target[1]}; "
+                    "give one of them another secretName"
+                )
+            written[target] = name
+        return self
+
+
 class CostSettings(Section):
     """Cost controls."""
 
     allow_scale_to_zero: bool = Field(
         default=False, description="Let node groups have minSize 0 (e.g. dev out of hours). Default false; production refuses it."
+    )
+
+
+class OperationsSettings(Section):
+    """How people operate the environment by hand (runbooks)."""
+
+    confirm_execute: bool = Field(
+        default=True,
+        description="'platform runbook run --execute' asks the operator to type the environment's name (or to pass "
+        "--confirm <env> when not interactive) before acting. Default true: a runbook changes live resources; set false "
+        "only where a mistaken run costs nothing (e.g. dev).",
     )
 
 
@@ -399,6 +638,15 @@ class EnvironmentConfig(Section):
         default_factory=SecretsSettings, description="Recipients of the SOPS secrets file. Default: KMS key only."
     )
     cost: CostSettings = Field(default_factory=CostSettings, description="Cost controls. Default: no scale-to-zero.")
+    operations: OperationsSettings = Field(
+        default_factory=OperationsSettings,
+        description="Manual operations (runbooks). Default: executing a runbook asks for confirmation.",
+    )
+    vault: VaultSettings = Field(
+        default_factory=VaultSettings,
+        description="Vault (KV v2, Kubernetes auth, workload roles, audit) and Secrets Manager publication. Default: "
+        "in-cluster Vault, no workloads, nothing published to Secrets Manager.",
+    )
 
     @property
     def availability_zones(self) -> list[str]:

@@ -1,0 +1,1 @@
+"""Kubernetes checks: Python checks on manifests."""

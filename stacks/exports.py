@@ -7,10 +7,14 @@ from typing import Any
 
 from platformkit.cluster import Cluster
 from platformkit.database import Database
+from platformkit.external_secrets import ExternalSecrets
 from platformkit.keys import Keys
 from platformkit.kubernetes_baseline import KubernetesBaseline
 from platformkit.network import Network
+from platformkit.secrets_manager import SecretsManager
 from platformkit.storage import Storage
+from platformkit.vault import Vault
+from platformkit.vault_aws import VaultAws
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,10 @@ class PlatformLayers:
     cluster: Cluster
     kubernetes_baseline: KubernetesBaseline
     database: Database
+    vault_aws: VaultAws
+    vault: Vault
+    external_secrets: ExternalSecrets
+    secrets_manager: SecretsManager
 
 
 def exports(layers: PlatformLayers) -> dict[str, Any]:
@@ -44,4 +52,7 @@ def exports(layers: PlatformLayers) -> dict[str, Any]:
         "namespaces": layers.kubernetes_baseline.namespace_names,
         "databaseEndpoint": layers.database.endpoint,
         "databaseMasterUserSecretArn": layers.database.master_user_secret_arn,
+        "vaultServerRoleArn": layers.vault_aws.server_role_arn,
+        "vaultUnsealKeyArn": layers.vault_aws.unseal_key_arn,
+        "vaultKvMount": layers.vault.kv_mount_path,
     }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -67,7 +69,37 @@ def record() -> Recorder:
     return run
 
 
+TEST_AGE_IDENTITIES = sorted((REPO_ROOT / "tests" / "fixtures" / "age").glob("*.agekey"))
+"""The TEST-ONLY break-glass identities of the sample secrets files, one per environment."""
+
+
+@contextlib.contextmanager
+def sample_secrets_readable() -> Iterator[None]:
+    """Within the block, sops (and so the stack program) can decrypt every environment's sample secrets."""
+    keys = "\n".join(
+        line for path in TEST_AGE_IDENTITIES for line in path.read_text().splitlines() if line.startswith("AGE-SECRET-KEY-")
+    )
+    saved = os.environ.get("SOPS_AGE_KEY")
+    os.environ["SOPS_AGE_KEY"] = keys
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOPS_AGE_KEY", None)
+        else:
+            os.environ["SOPS_AGE_KEY"] = saved
+
+
+@pytest.fixture
+def secrets_readable() -> Iterator[None]:
+    """Within the test, sops can decrypt every environment's sample secrets (TEST-ONLY identities)."""
+    with sample_secrets_readable():
+        yield
+
+
 @pytest.fixture(scope="session")
 def env_graphs(environments: dict[str, EnvironmentConfig]) -> dict[str, ResourceGraph]:
-    """Every environment evaluated by the real program under mocks, one subprocess each (as ``platform plan`` does)."""
-    return evaluate_environments(sorted(environments), REPO_ROOT)
+    """Every environment evaluated by the real program under mocks, one subprocess each (as ``platform plan`` does),
+    with the sample secrets really decrypted (so leak tests are meaningful)."""
+    with sample_secrets_readable():
+        return evaluate_environments(sorted(environments), REPO_ROOT)

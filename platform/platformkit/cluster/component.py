@@ -85,6 +85,8 @@ class Cluster(pulumi.ComponentResource):
     cluster_name: pulumi.Output[str]
     cluster_arn: pulumi.Output[str]
     cluster_endpoint: pulumi.Output[str]
+    certificate_authority_data: pulumi.Output[str]
+    """Base64 PEM of the cluster's CA, as EKS reports it (for clients such as Vault's Kubernetes auth)."""
     node_security_group_id: pulumi.Output[str]
     oidc_provider_arn: pulumi.Output[str]
     oidc_issuer_url: pulumi.Output[str]
@@ -162,6 +164,7 @@ class Cluster(pulumi.ComponentResource):
         self.cluster_name = self.cluster.name
         self.cluster_arn = self.cluster.arn
         self.cluster_endpoint = self.cluster.endpoint
+        self.certificate_authority_data = self.cluster.certificate_authority.apply(_certificate_data)
         self.node_security_group_id = self.cluster.vpc_config.apply(_cluster_security_group)
         self.oidc_issuer_url = self.cluster.identities.apply(_oidc_issuer)
         self.vpc_id = pulumi.Output.from_input(args.vpc_id)
@@ -256,9 +259,9 @@ class Cluster(pulumi.ComponentResource):
             )
 
         self.kubeconfig = pulumi.Output.secret(
-            pulumi.Output.all(
-                self.cluster.name, self.cluster.endpoint, self.cluster.certificate_authority.apply(_certificate_data)
-            ).apply(lambda v: json.dumps(kubeconfig_document(v[0], v[1], v[2], ctx.region)))
+            pulumi.Output.all(self.cluster.name, self.cluster.endpoint, self.certificate_authority_data).apply(
+                lambda v: json.dumps(kubeconfig_document(v[0], v[1], v[2], ctx.region))
+            )
         )
         self.kubernetes_provider = k8s.Provider(
             f"{name}-kubernetes",

@@ -14,9 +14,19 @@ REPO = Path(__file__).resolve().parents[2]
 PREVIEW_FIXTURE = REPO / "tests" / "platform" / "graph" / "fixtures" / "preview-dev.json"
 
 
-def platform(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+IDENTITIES = sorted((REPO / "tests" / "fixtures" / "age").glob("*.agekey"))
+
+
+def platform(*args: str, cwd: Path = REPO, decrypt: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the CLI; ``decrypt`` gives it the TEST-ONLY identities of the sample secrets, as an operator would have."""
     env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1"}
     env.pop("PLATFORM_ROOT", None)
+    env.pop("SOPS_AGE_KEY_FILE", None)
+    env.pop("SOPS_AGE_KEY", None)
+    if decrypt:
+        env["SOPS_AGE_KEY"] = "\n".join(
+            line for p in IDENTITIES for line in p.read_text().splitlines() if line.startswith("AGE-SECRET-KEY-")
+        )
     return subprocess.run(
         [sys.executable, "-m", "platformkit.cli", *args], cwd=cwd, capture_output=True, text=True, env=env, check=False
     )
@@ -39,6 +49,13 @@ def test_plan_groups_resources_by_component_with_counts() -> None:
         assert component in out
     assert "3  aws:kms/key:Key" in out
     assert "1  aws:ec2/natGateway:NatGateway" in out  # dev declares a single NAT gateway
+
+
+def test_plan_without_a_key_uses_placeholders_and_says_so() -> None:
+    done = platform("plan", "dev", decrypt=False)
+    assert done.returncode == 0, done.stderr
+    assert "warning: secrets of dev not decrypted" in done.stdout
+    assert "vault:kv/secretV2:SecretV2" in done.stdout
 
 
 def test_plan_details_masks_secrets() -> None:

@@ -53,6 +53,10 @@ def _production_safeguards(env: EnvironmentConfig) -> Iterator[Finding]:
         yield Finding("network.natGateways", f"must be 'perAz' (got '{env.network.nat_gateways}'): {why}")
     if env.network.az_count < 3:
         yield Finding("network.azCount", f"must be >= 3 (got {env.network.az_count}): {why}")
+    if not env.operations.confirm_execute:
+        yield Finding(
+            "operations.confirmExecute", f"must be true: runbooks acting on production need a typed confirmation; {why}"
+        )
 
 
 def check_shape(env: EnvironmentConfig, reference: EnvironmentConfig) -> list[Finding]:

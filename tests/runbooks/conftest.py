@@ -315,11 +315,19 @@ class RunbookCli:
         self.ansible_home = tmp / "ansible-home"
         self.started = time.monotonic()
 
-    def __call__(self, args: list[str], account: Account | None = None, *, endpoint: str | None = None) -> CliResult:
-        return self.collect(self.spawn(args, account, endpoint=endpoint))
+    def __call__(
+        self, args: list[str], account: Account | None = None, *, endpoint: str | None = None, root: Path | None = None
+    ) -> CliResult:
+        return self.collect(self.spawn(args, account, endpoint=endpoint, root=root))
 
-    def spawn(self, args: list[str], account: Account | None = None, *, endpoint: str | None = None) -> subprocess.Popen[str]:
-        """Start the CLI without waiting for it (to interrupt it, for example)."""
+    def spawn(
+        self, args: list[str], account: Account | None = None, *, endpoint: str | None = None, root: Path | None = None
+    ) -> subprocess.Popen[str]:
+        """Start the CLI without waiting for it (to interrupt it, for example).
+
+        ``root``: run in a copy of the repository instead (its working folder and ``PLATFORM_ROOT``), for runbooks
+        that change files of the repository (secrets-rekey).
+        """
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_", "PLATFORM_"))}
         env.update(
             {
@@ -334,9 +342,12 @@ class RunbookCli:
         )
         if account is not None:
             env.update(account.credentials_env(endpoint))
+        if root is not None:
+            env["PLATFORM_ROOT"] = str(root)
+        cwd = root or REPO
         self.started = time.monotonic()
         return subprocess.Popen(
-            [*CLI, *args], cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [*CLI, *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
 
     def collect(self, process: subprocess.Popen[str]) -> CliResult:

@@ -25,6 +25,7 @@ from ..environment.model import EnvironmentConfig
 from ..keys.component import ROLES as KEY_ROLES
 from ..storage.component import ROLES as BUCKET_ROLES
 from ..storage.component import bucket_name
+from ..vault.args import kv_mount_path
 from .parameters import Parameters
 from .spec import RunbookSpec
 
@@ -46,6 +47,10 @@ def resource_names(env: EnvironmentConfig) -> dict[str, Any]:
         "node_groups": {group: ctx.name("eks", group) for group in env.cluster.node_groups},
         "buckets": {role: bucket_name(ctx, role) for role in BUCKET_ROLES},
         "key_aliases": {role: f"alias/{ctx.name(role)}" for role in KEY_ROLES},
+        # SSM parameter where env-sleep remembers the node group sizes and env-wake reads them back.
+        "sleep_memory": ctx.name("env-sleep"),
+        # The environment's Vault KV v2 mount (db-rotate-credentials writes the optional Vault copy there).
+        "vault_kv_mount": kv_mount_path(ctx, env.vault),
     }
 
 

@@ -57,6 +57,13 @@ def _backup_window(env: EnvironmentConfig, params: Mapping[str, ParameterValue],
     return Bounds(now - timedelta(days=days), now, f"database.backupRetentionDays ({days} days back from now)")
 
 
+def _noncurrent_version_window(env: EnvironmentConfig, params: Mapping[str, ParameterValue], now: datetime) -> Bounds:
+    """Versions overwritten or deleted after a point within this window still exist (the lifecycle expires older ones)."""
+    bucket = str(params["bucket"])
+    days = getattr(env.storage, bucket).noncurrent_version_expire_days
+    return Bounds(now - timedelta(days=days), now, f"storage.{bucket}.noncurrentVersionExpireDays ({days} days back from now)")
+
+
 BOUNDS: dict[str, BoundsLookup] = {
     "node-group-size": BoundsLookup(
         kind="integer",
@@ -69,6 +76,12 @@ BOUNDS: dict[str, BoundsLookup] = {
         needs=(),
         read=_backup_window,
         description="within the database's point-in-time recovery window (backupRetentionDays back from now)",
+    ),
+    "noncurrent-version-window": BoundsLookup(
+        kind="datetime",
+        needs=("bucket",),
+        read=_noncurrent_version_window,
+        description="within the bucket's noncurrentVersionExpireDays back from now (needs parameter 'bucket')",
     ),
 }
 """Range lookups by name (``bounds_from``)."""

@@ -36,7 +36,7 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "platform"
     done = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0
-    for command in ("plan", "parity"):
+    for command in ("plan", "parity", "policy", "secrets", "runbook"):
         assert command in done.stdout
 
 

@@ -57,6 +57,28 @@ def test_plan_output_and_logs_mask_every_secret(secret_values: list[str], tmp_pa
     assert leaked(everything, secret_values) == []
 
 
+def test_policy_gate_renderings_and_reports_mask_every_secret(secret_values: list[str], tmp_path: Path) -> None:
+    keys = "\n".join(line for p in IDENTITIES for line in p.read_text().splitlines() if line.startswith("AGE-SECRET-KEY-"))
+    rendered, reports = tmp_path / "rendered", tmp_path / "reports"
+    reports.mkdir()
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "platformkit.cli", "policy", "--all", "--keep", str(rendered),
+            "--sarif", str(reports / "gate.sarif"), "--junit", str(reports / "gate.xml"), "--json", str(reports / "gate.json"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOPS_AGE_KEY": keys, "COLUMNS": "300"},
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    files = [p for p in [*rendered.rglob("*"), *reports.iterdir()] if p.is_file()]
+    assert any(p.name.endswith(".tfplan.json") for p in files) and len(files) >= 8
+    everything = done.stdout + done.stderr + "".join(p.read_text(errors="replace") for p in files)
+    assert leaked(everything, secret_values) == []
+
+
 def test_a_tampered_secrets_file_stops_the_plan_even_offline(tmp_path: Path) -> None:
     import shutil
 

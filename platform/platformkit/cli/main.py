@@ -14,6 +14,7 @@ from rich.console import Console
 from ..errors import PlatformError
 from .parity_cmd import parity
 from .plan_cmd import plan
+from .policy_cmd import policy
 from .runbook_cmd import runbook
 from .secrets_cmd import secrets
 
@@ -28,6 +29,7 @@ def cli() -> None:
 
 cli.add_command(plan)
 cli.add_command(parity)
+cli.add_command(policy)
 cli.add_command(secrets)
 cli.add_command(runbook)
 

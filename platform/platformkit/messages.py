@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .errors import ConfigError, ConfigErrors
 
 
 def suggest(word: str, choices: Sequence[str]) -> str:
@@ -66,3 +69,21 @@ def line_of(node: yaml.Node | None, path: Sequence[int | str]) -> int | None:
         else:
             break
     return line
+
+
+def read_yaml(path: Path, shown: str) -> tuple[Any, yaml.Node | None]:
+    """The parsed document and its node tree (for line numbers); one clear ``ConfigErrors`` when unreadable."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigErrors([ConfigError(shown, None, f"cannot read: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise ConfigErrors([ConfigError(shown, None, "is not UTF-8 text")]) from None
+    try:
+        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{shown}:{mark.line + 1}" if mark is not None else shown
+        raise ConfigErrors([ConfigError(where, None, f"is not valid YAML: {exc.problem or exc}")]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigErrors([ConfigError(shown, None, f"is not valid YAML: {exc}")]) from None

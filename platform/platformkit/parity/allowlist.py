@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from pydantic.alias_generators import to_camel
 
 from ..errors import ConfigError, ConfigErrors
-from ..messages import line_of, problem_of
+from ..messages import line_of, problem_of, read_yaml
 
 DEFAULT_SOURCE = "environments/parity.yaml"
 """Where the allow-list lives, relative to the repository root."""
@@ -197,21 +197,7 @@ def load_allowlist(path: Path) -> AllowList:
     key, e.g. ``environments/parity.yaml:12: properties[2].reason: is required but missing``.
     """
     shown = _display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigErrors([ConfigError(shown, None, f"cannot read: {exc.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise ConfigErrors([ConfigError(shown, None, "is not UTF-8 text")]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{shown}:{mark.line + 1}" if mark is not None else shown
-        raise ConfigErrors([ConfigError(where, None, f"is not valid YAML: {exc.problem or exc}")]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigErrors([ConfigError(shown, None, f"is not valid YAML: {exc}")]) from None
+    document, node = read_yaml(path, shown)
     if not isinstance(document, dict):
         raise ConfigErrors(
             [ConfigError(shown, None, "must be a mapping with 'baseline', 'counts', 'properties' and 'shapes' keys")]

@@ -29,7 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, ConfigErrors
-from ..messages import line_of, problem_of, suggest
+from ..messages import line_of, problem_of, read_yaml, suggest
 
 SUPPRESSIONS_FILE = "policies/suppressions.yaml"
 UNSCANNABLE_FILE = "policies/unscannable.yaml"
@@ -277,21 +277,7 @@ def load_unscannable(path: Path, *, shown: str | None = None) -> UnscannableType
 
 def load_yaml_model(path: Path, model: type[M], shown: str, *, top_key: str) -> tuple[M, yaml.Node | None]:
     """Validate a YAML file into ``model``; all problems are reported together as ``file:line: key: problem``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigErrors([ConfigError(shown, None, f"cannot read: {exc.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise ConfigErrors([ConfigError(shown, None, "is not UTF-8 text")]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{shown}:{mark.line + 1}" if mark is not None else shown
-        raise ConfigErrors([ConfigError(where, None, f"is not valid YAML: {exc.problem or exc}")]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigErrors([ConfigError(shown, None, f"is not valid YAML: {exc}")]) from None
+    document, node = read_yaml(path, shown)
     if document is None:
         document = {}
     if not isinstance(document, dict):

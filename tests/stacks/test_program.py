@@ -108,7 +108,7 @@ def test_database_accepts_only_the_cluster_nodes(env_graphs: dict[str, ResourceG
         r
         for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
         if graph.component_of(r).type == "platform:database:Database"
-    ]  # type: ignore[union-attr]
+    ]  # type: ignore[union-attr]  # the element exists, the assertion fails otherwise
     assert [r.inputs["fromPort"] for r in rules] == [5432]
     assert "cidrIpv4" not in rules[0].inputs
     cluster = graph.named("cluster-eks")

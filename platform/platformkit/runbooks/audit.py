@@ -177,13 +177,13 @@ def upload_record(record: AuditRecord, bucket: str, region: str) -> str:
 
 def _client(service: str, region: str) -> Any:
     """A boto3 client (imported on first use: the CLI's other commands do not pay for boto3)."""
-    import boto3  # type: ignore[import-untyped]
+    import boto3
 
     return boto3.client(service, region_name=region)
 
 
 def _errors() -> tuple[type[Exception], ...]:
     """The exceptions a failed AWS call raises."""
-    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+    from botocore.exceptions import BotoCoreError, ClientError
 
     return (BotoCoreError, ClientError)

@@ -54,4 +54,4 @@ def test_defaults_equal_to_the_quota_are_accepted(ctx: Context) -> None:
 
 def test_unknown_fields_are_refused(ctx: Context) -> None:
     with pytest.raises(ValidationError, match="extra"):
-        KubernetesBaselineArgs(context=ctx, namespaces=["apps"])  # type: ignore[call-arg]
+        KubernetesBaselineArgs(context=ctx, namespaces=["apps"])  # type: ignore[call-arg]  # deliberately wrong arguments: validation must refuse them

@@ -63,7 +63,7 @@ def test_unknown_fields_are_rejected(ctx: Context) -> None:
             settings=NetworkSettings(cidr="10.10.0.0/16", az_count=2),
             availability_zones=["eu-west-1a", "eu-west-1b"],
             logs_key_arn=KEY_ARN,
-            public_ips=True,  # type: ignore[call-arg]
+            public_ips=True,  # type: ignore[call-arg]  # deliberately wrong arguments: validation must refuse them
         )
 
 

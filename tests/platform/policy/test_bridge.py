@@ -103,7 +103,7 @@ def graph(*resources: GraphResource, stack: str = "dev", source: str = "mocks") 
         res(STACK, custom=False, parent=None, position=None),
         res(AWS_PROVIDER, {"region": "eu-west-1"}, position=None),
     ]
-    return ResourceGraph(project="platform", stack=stack, source=source, resources=base + list(resources))  # type: ignore[arg-type]
+    return ResourceGraph(project="platform", stack=stack, source=source, resources=base + list(resources))  # type: ignore[arg-type]  # deliberately loose value: the code under test must cope with it
 
 
 def bucket_with_block(*, connected: bool = True) -> list[GraphResource]:

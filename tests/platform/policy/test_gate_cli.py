@@ -76,7 +76,7 @@ def test_preview_run_writes_every_report_and_exits_with_the_verdict(runner: CliR
     assert set(verdict["seconds"]) >= {"evaluate", "bridge", "checkov", "verdict", "total"}
     assert result.output.startswith("policy gate: dev")
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
-    assert ET.fromstring(junit.read_text()).find("testsuite").get("name") == "dev"  # type: ignore[union-attr]
+    assert ET.fromstring(junit.read_text()).find("testsuite").get("name") == "dev"  # type: ignore[union-attr]  # the element exists, the assertion fails otherwise
     assert sorted(p.name for p in keep.iterdir()) == ["bridge-index.json", "dev.tfplan.json"]
 
 

@@ -73,7 +73,7 @@ def entry(file: str, rid: str, name: str, type_token: str, framework: str, line:
         name=name,
         file=file,
         source_position=f"project:///platform/platformkit/x/component.py#{line}",
-        framework=framework,  # type: ignore[arg-type]
+        framework=framework,  # type: ignore[arg-type]  # deliberately loose value: the code under test must cope with it
         checkov_type=rid.split(".", maxsplit=1)[0],
     )
 
@@ -103,7 +103,7 @@ def renderer(
         )
         return BridgeResult(
             out_dir=out, written={k: dict(v) for k, v in written.items()}, index=index, unmapped=list(unmapped or [])
-        )  # type: ignore[misc]
+        )  # type: ignore[misc]  # stand-in object built on purpose for the fault injection
 
     return render
 

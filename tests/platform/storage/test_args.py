@@ -14,7 +14,7 @@ KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555
 
 def test_data_key_is_required(ctx: Context) -> None:
     with pytest.raises(ValidationError, match="data_key_arn"):
-        StorageArgs(context=ctx)  # type: ignore[call-arg]
+        StorageArgs(context=ctx)  # type: ignore[call-arg]  # deliberately wrong arguments: validation must refuse them
 
 
 def test_defaults_are_the_model_defaults(ctx: Context) -> None:
@@ -36,4 +36,4 @@ def test_expiry_after_the_transition_is_accepted(ctx: Context) -> None:
 
 def test_unknown_fields_are_refused(ctx: Context) -> None:
     with pytest.raises(ValidationError, match="extra"):
-        StorageArgs(context=ctx, data_key_arn=KEY_ARN, bucket_prefix="x")  # type: ignore[call-arg]
+        StorageArgs(context=ctx, data_key_arn=KEY_ARN, bucket_prefix="x")  # type: ignore[call-arg]  # deliberately wrong arguments: validation must refuse them

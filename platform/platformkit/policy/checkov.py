@@ -12,7 +12,11 @@ scan found problems"):
 - not installed; exits with anything but 0 (no failed check) or 1 (failed checks), or with
   an exit code that disagrees with the report it printed; runs longer than the timeout;
 - prints something that is not its JSON report; logs an ``[ERROR]``, a traceback, or a
-  custom YAML check it dropped (a check that does not load is skipped and Checkov carries on);
+  custom YAML check it dropped (a check that does not load is skipped and Checkov carries on).
+  One logged error is attributable: a check that raised on one resource ("Failed to run check
+  X on file:resource", a Checkov bug) leaves only that pair without a result; with
+  ``tolerate_check_errors`` it becomes a :class:`CheckError`, which the gate counts as a
+  failure of that check on that resource (:meth:`CheckError.as_failure`);
 - reports parsing errors, or did not scan every resource written for it
   (:func:`require_scanned`): a plan file without ``terraform_version``, a plan resource
   without ``mode`` or a Kubernetes object without ``metadata.name`` is skipped without a
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -164,6 +169,31 @@ class FrameworkReport:
 
 
 @dataclass(frozen=True)
+class CheckError:
+    """A check that raised on one resource: Checkov logs it and reports no result for that pair."""
+
+    check_id: str
+    file: str
+    """As Checkov names it, relative to the scanned folder (``dev.tfplan.json``)."""
+    resource: str
+    error: str
+    """The exception, as the last line of the logged traceback says it."""
+
+    def as_failure(self, framework: str) -> Finding:
+        """The error as a failed finding: the result is unknown, so the gate counts it against the resource."""
+        return Finding(
+            check_id=self.check_id,
+            check_name="(the check raised an error on this resource)",
+            framework=framework,
+            file=self.file,
+            resource=self.resource,
+            result="failed",
+            details=f"Checkov's check raised {self.error}, so its result is unknown and counted as failed "
+            "(a Checkov bug: accept it with a suppression naming this check and resource, or change the resource)",
+        )
+
+
+@dataclass(frozen=True)
 class ScanResult:
     """What one Checkov call found."""
 
@@ -176,6 +206,8 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
     scanned: dict[str, set[str]] = field(default_factory=dict)
     """File -> resource ids the sentinel check reported (what Checkov certainly read)."""
+    check_errors: list[CheckError] = field(default_factory=list)
+    """Checks that raised on a resource (only when the scan was asked to tolerate them)."""
 
     def resources_seen(self, framework: str) -> dict[str, set[str]]:
         """Resource ids with at least one result, per file, for one framework."""
@@ -297,10 +329,13 @@ def run_checkov(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     extra_args: Sequence[str] = (),
     cwd: Path | None = None,
+    tolerate_check_errors: bool = False,
 ) -> ScanResult:
     """Scan ``target`` once with ``frameworks``; every finding, or a :class:`CheckovError`.
 
-    ``external_checks_dir`` is passed as is: give it an :func:`external_checks_view`.
+    ``external_checks_dir`` is passed as is: give it an :func:`external_checks_view`. A check that
+    raises on a resource leaves no result for it, so it fails the scan, unless
+    ``tolerate_check_errors`` (for comparing scans, not for gating): then it is in ``check_errors``.
     """
     target = target.resolve()
     workdir = cwd or target
@@ -310,7 +345,7 @@ def run_checkov(
     start = time.perf_counter()
     returncode, stdout, stderr = _run(command, cwd=workdir, timeout=timeout)
     seconds = time.perf_counter() - start
-    _check_stderr(returncode, stderr)
+    check_errors = _check_stderr(returncode, stderr, tolerate_check_errors=tolerate_check_errors)
     if returncode not in (0, 1):
         raise CheckovCrashed(
             f"Checkov crashed (exit {returncode}); the scan is not trustworthy{_tail(stderr)}",
@@ -336,7 +371,7 @@ def run_checkov(
         if f.check_id in sentinels:
             scanned.setdefault(f.file, set()).add(f.resource)
     kept = [f for f in findings if f.check_id not in sentinels]
-    return ScanResult(kept, reports, version, command, seconds, warnings, scanned)
+    return ScanResult(kept, reports, version, command, seconds, warnings, scanned, check_errors)
 
 
 def _refuse_config_files(folders: Sequence[Path]) -> None:
@@ -391,16 +426,46 @@ _STDERR_ALARMS = (
 )
 
 
-def _check_stderr(returncode: int, stderr: str) -> None:
-    # Checkov logs a custom check that does not load (or a crashing runner) and carries on
-    # without it: its report would look complete.
-    lines = stderr.splitlines()
-    bad = [line.strip() for line in lines if any(alarm in line for alarm in _STDERR_ALARMS)]
-    if bad and returncode in (0, 1):
+_LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \[")
+_CHECK_ERROR = re.compile(r"Failed to run check (?P<check>\S+) on (?P<file>.+):(?P<resource>[^:\s]+)\s*$")
+
+
+def _log_records(stderr: str) -> list[list[str]]:
+    """Stderr as log records: a timestamped line and the lines (a traceback) that follow it."""
+    records: list[list[str]] = []
+    for line in stderr.splitlines():
+        if _LOG_RECORD.match(line) or not records:
+            records.append([line])
+        else:
+            records[-1].append(line)
+    return records
+
+
+def _check_stderr(returncode: int, stderr: str, *, tolerate_check_errors: bool = False) -> list[CheckError]:
+    # Checkov logs a custom check that does not load, a check that raises on a resource, or a
+    # crashing runner, and carries on without it: its report would look complete.
+    check_errors: list[CheckError] = []
+    alarms: list[str] = []
+    for record in _log_records(stderr):
+        bad = [line.strip() for line in record if any(alarm in line for alarm in _STDERR_ALARMS)]
+        if not bad:
+            continue
+        failed_check = _CHECK_ERROR.search(record[0])
+        if failed_check is None:
+            alarms.append(bad[0])
+            continue
+        cause = record[-1].strip() if len(record) > 1 else "an error (no traceback)"
+        error = CheckError(failed_check["check"], failed_check["file"].lstrip("/"), failed_check["resource"], cause)
+        check_errors.append(error)
+        if not tolerate_check_errors:
+            alarms.append(f"check {error.check_id} raised on {error.resource} ({error.file}): {cause}")
+    if alarms and returncode in (0, 1):
         raise CheckovCrashed(
-            f"Checkov logged an error, so some checks may not have run: {bad[0]}{_tail(stderr)}",
-            hint="a custom check that fails to load is the usual cause: run its fixture tests (tests/policies)",
+            f"Checkov logged an error, so some checks may not have run: {alarms[0]}{_tail(stderr)}",
+            hint="a custom check that fails to load is the usual cause: run its fixture tests (tests/policies); "
+            "a built-in check that raises on a resource is Checkov's bug: see policies/README.md",
         )
+    return check_errors
 
 
 def _tail(stderr: str, lines: int = 15) -> str:
@@ -485,7 +550,14 @@ def _finding(framework: str, result: Result, record: Mapping[str, Any], root: Pa
         severity=_severity(record.get("severity")),
         lines=(int(lines[0]), int(lines[1])) if isinstance(lines, list) and len(lines) == 2 else None,
         skip_reason=_str_or_none(check_result.get("suppress_comment")) if result == "skipped" else None,
+        details=_details(record.get("details")),
     )
+
+
+def _details(value: Any) -> str | None:
+    if isinstance(value, list) and value:
+        return "\n".join(str(item) for item in value)
+    return _str_or_none(value)
 
 
 def _relative(file_path: str, abs_path: str | None, root: Path | None) -> str:

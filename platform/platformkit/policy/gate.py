@@ -144,12 +144,21 @@ def run_gate(
 
         start = time.perf_counter()
         checks = external_checks_view(policies.checks_dir, Path(checks_tmp), exclude=GATE_FILES)
-        scan = run_checkov(out, ENVIRONMENT_FRAMEWORKS, external_checks_dir=checks, executable=executable, timeout=timeout)
+        scan = run_checkov(
+            out,
+            ENVIRONMENT_FRAMEWORKS,
+            external_checks_dir=checks,
+            executable=executable,
+            timeout=timeout,
+            tolerate_check_errors=True,
+        )
         require_scanned(scan, bridged.written, _checked_ids(bridged.index))
         seconds["checkov"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        findings = scan.findings + relation_findings(policies.checks_dir, out, bridged.index)
+        # A check that raised on a resource has no result there: counted as a failure of that check, on that resource.
+        raised = [e.as_failure(_framework_of(e.file, bridged.index)) for e in scan.check_errors]
+        findings = scan.findings + raised + relation_findings(policies.checks_dir, out, bridged.index)
         seconds["relations"] = time.perf_counter() - start
 
         start = time.perf_counter()
@@ -227,6 +236,13 @@ def _folder(keep_dir: Path | None) -> Iterator[Path]:
 def _stack_of_files(index: BridgeIndex) -> dict[str, str]:
     """Rendered file -> environment, from the bridge index."""
     return {file: next(iter(entries.values())).stack for file, entries in index.files.items() if entries}
+
+
+def _framework_of(file: str, index: BridgeIndex) -> str:
+    entries = index.files.get(Path(file).name)
+    if entries:
+        return next(iter(entries.values())).framework
+    return "terraform_plan" if file.endswith(".json") else "kubernetes"
 
 
 def _environment_outcome(finding: Finding, index: BridgeIndex, stacks: Mapping[str, str], severities: Severities) -> Outcome:

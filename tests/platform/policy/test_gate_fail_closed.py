@@ -31,7 +31,7 @@ from platformkit.policy.checkov import (
     find_checkov,
 )
 from platformkit.policy.gate import Policies, run_gate
-from platformkit.policy.suppressions import Suppressions, UnscannableTypes
+from platformkit.policy.suppressions import Suppressions, UnscannableTypes, load_suppressions
 from platformkit.policy.verdict import Severities
 
 TODAY = date(2026, 6, 1)
@@ -371,6 +371,56 @@ def test_a_file_checkov_cannot_parse_fails_the_gate(policies: Policies) -> None:
     )
     with pytest.raises(CheckovOutputError, match=r"could not parse files.*staging.tfplan.json"):
         gate(policies, render=render)
+
+
+def raising_check_render() -> Any:
+    """A plan on which Checkov 3.3.30's CKV_AWS_379 raises: a public ACL whose bucket policy has one statement.
+
+    (See tests/platform/policy/corpus/s3/mismatches.yaml.) Checkov logs the error and reports nothing for the pair.
+    """
+    bucket = {"bucket": "acme-dev-public"}
+    resources = [
+        {"address": f"{t}.public", "mode": "managed", "type": t, "name": "public", "values": {**bucket, **values}}
+        for t, values in [
+            ("aws_s3_bucket_acl", {"acl": "public-read"}),
+            ("aws_s3_bucket_public_access_block", {"block_public_acls": False, "restrict_public_buckets": False}),
+            (
+                "aws_s3_bucket_policy",
+                {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]})},
+            ),
+        ]
+    ]
+    return renderer(
+        {"dev.tfplan.json": plan(*resources)},
+        {"dev.tfplan.json": {"terraform_plan": 3}},
+        {"dev.tfplan.json": [(r["address"], "public", "aws:s3/x:X") for r in resources]},
+    )
+
+
+def test_a_built_in_check_raising_on_a_resource_fails_it_there(policies: Policies) -> None:
+    verdict = gate(policies, render=raising_check_render()).verdict
+    raised = [o for o in verdict.failed if o.check_id == "CKV_AWS_379"]
+    assert [(o.name, o.type, str(o.source)) for o in raised] == [
+        ("public", "aws:s3/x:X", "platform/platformkit/x/component.py:10")
+    ]
+    assert "raised AttributeError" in str(raised[0].details)
+    assert verdict.exit_code == 1
+
+
+def test_a_built_in_check_raising_is_accepted_only_by_a_suppression(policies: Policies, tmp_path: Path) -> None:
+    (tmp_path / "suppressions.yaml").write_text(
+        "suppressions:\n"
+        "  - {environment: dev, check: CKV_AWS_379, resource: public, reason: Checkov bug on one-statement policies,"
+        " owner: platform-team, expires: '2026-12-31'}\n"
+        "  - {environment: dev, check: CKV_AWS_20, resource: public, reason: the bucket serves a public website,"
+        " owner: platform-team, expires: '2026-12-31'}\n"
+    )
+    suppressions = load_suppressions(tmp_path / "suppressions.yaml", environments=["dev"], shown="suppressions.yaml")
+    accepting = Policies(suppressions, policies.unscannable, policies.severities, policies.checks_dir, ["dev"])
+    verdict = gate(accepting, render=raising_check_render()).verdict
+    suppressed = [o for o in verdict.having("suppressed") if o.check_id == "CKV_AWS_379"]
+    assert [(o.name, o.reason) for o in suppressed] == [("public", "Checkov bug on one-statement policies")]
+    assert not [o for o in verdict.failed if o.check_id == "CKV_AWS_379"]
 
 
 def test_a_custom_check_that_does_not_load_fails_the_gate(policies: Policies) -> None:

@@ -96,6 +96,26 @@ ID_PREFIXES: dict[str, str] = {
 }
 
 
+ARN_FORMATS: dict[str, str] = {
+    # ARNs whose shape is not the generic arn:aws:<service>:<region>:<account>:<type>/<name>, as AWS writes them.
+    "aws:s3/bucket:Bucket": "arn:aws:s3:::{name}",
+    "aws:iam/role:Role": "arn:aws:iam::{account}:role/{name}",
+    "aws:iam/policy:Policy": "arn:aws:iam::{account}:policy/{name}",
+    "aws:iam/user:User": "arn:aws:iam::{account}:user/{name}",
+    "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:{region}:{account}:log-group:{name}",
+    "aws:sns/topic:Topic": "arn:aws:sns:{region}:{account}:{name}",
+    "aws:sqs/queue:Queue": "arn:aws:sqs:{region}:{account}:{name}",
+    "aws:lambda/function:Function": "arn:aws:lambda:{region}:{account}:function:{name}",
+    "aws:secretsmanager/secret:Secret": "arn:aws:secretsmanager:{region}:{account}:secret:{name}-AbCdEf",
+    "aws:rds/instance:Instance": "arn:aws:rds:{region}:{account}:db:{name}",
+    "aws:rds/cluster:Cluster": "arn:aws:rds:{region}:{account}:cluster:{name}",
+    "aws:backup/vault:Vault": "arn:aws:backup:{region}:{account}:backup-vault:{name}",
+    "aws:cloudtrail/trail:Trail": "arn:aws:cloudtrail:{region}:{account}:trail/{name}",
+}
+ARN_IS_ID = frozenset({"aws:sns/topic:Topic", "aws:secretsmanager/secret:Secret"})
+"""Types whose Terraform/Pulumi ``id`` is their ARN."""
+
+
 def physical_name(logical: str, seed: str) -> str:
     """An auto-name the way Pulumi makes one: the logical name plus 7 random (here: hashed) characters."""
     return f"{logical}-{_digest(seed, 7)}"
@@ -122,15 +142,14 @@ def outputs_for(
             current = state.get(key)
             # Nested blocks (e.g. an EKS cluster's vpcConfig) keep their inputs and gain the computed fields.
             state[key] = {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
-    if type_token == "aws:s3/bucket:Bucket":
-        state["arn"] = f"arn:aws:s3:::{name}"
-    elif type_token == "aws:iam/role:Role":
-        state["arn"] = f"arn:aws:iam::{account}:role/{name}"
-    elif type_token == "aws:iam/policy:Policy":
-        state["arn"] = f"arn:aws:iam::{account}:policy/{name}"
-    elif type_token == "aws:iam/openIdConnectProvider:OpenIdConnectProvider" and isinstance(inputs.get("url"), str):
+    arn_format = ARN_FORMATS.get(type_token)
+    if arn_format is not None:
+        state["arn"] = arn_format.format(region=region, account=account, name=name)
+    if type_token == "aws:iam/openIdConnectProvider:OpenIdConnectProvider" and isinstance(inputs.get("url"), str):
         # IAM names an OIDC provider after its issuer URL without the scheme, so IRSA trust policies line up.
         state["arn"] = f"arn:aws:iam::{account}:oidc-provider/{inputs['url'].removeprefix('https://')}"
-    elif type_token == "aws:cloudwatch/logGroup:LogGroup":
-        state["arn"] = f"arn:aws:logs:{region}:{account}:log-group:{name}"
+    if type_token in ARN_IS_ID:
+        resource_id = state["id"] = state["arn"]
+    elif type_token == "aws:sqs/queue:Queue":
+        resource_id = state["id"] = state["url"] = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
     return resource_id, state

@@ -191,6 +191,15 @@ SUPPLEMENT: Mapping[str, str] = {
 """Terraform types of tokens newer than the bridge metadata used (pulumi-aws 6.x, before EKS access
 entries), from the Terraform AWS provider's resource names. Used only when the metadata lacks the token."""
 
+PROPERTY_SUPPLEMENT: Mapping[str, Mapping[str, str]] = {
+    # pulumi-aws 7 added GSI key schemas (Terraform `key_schema` blocks, replacing hash_key/range_key);
+    # the SDK's own deprecation text says "Use `key_schema` instead". Found by the fidelity corpus
+    # (tests/platform/policy/corpus/dynamodb): the default rule gave `key_schemas`.
+    "aws:dynamodb/table:Table": {"globalSecondaryIndexes.keySchemas": "key_schema"},
+}
+"""Terraform names of properties newer than the bridge metadata used, per resource token and property
+path, each with its evidence. Used only where the metadata does not rename the property itself."""
+
 LEGACY_SUFFIX = "_legacy"
 """pulumi-aws-internal shim types (``aws_s3_bucket_legacy``): never a real Terraform type."""
 
@@ -478,6 +487,9 @@ def build_entry(token: str, registry: Mapping[str, tuple[str, str]], bridge: Bri
     renamed_prefixes = [(own_name, split_token(source)[2])] if source != token else []
     known_type = source in bridge.renamed or source in bridge.resources
     _walk(inputs, "", bridge.renamed.get(source, {}), known_type, module, renamed_prefixes, bridge, entry, (inputs,))
+    for path, name in PROPERTY_SUPPLEMENT.get(token, {}).items():
+        entry.renames.setdefault(path, name)
+        entry.unverified.plural_blocks.discard(path)
     return entry
 
 

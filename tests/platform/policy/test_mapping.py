@@ -315,6 +315,20 @@ def test_the_curated_list_is_mapped(mapping: AwsMapping, generator: ModuleType) 
     assert 60 <= len(generator.CURATED) <= 110
 
 
+def test_property_supplements_are_in_the_table(mapping: AwsMapping, generator: ModuleType) -> None:
+    # The table cannot be regenerated without the metadata file; a supplement must also be in the committed table.
+    for token, renames in generator.PROPERTY_SUPPLEMENT.items():
+        for path, terraform in renames.items():
+            assert mapping.terraform_name(token, path) == terraform, (token, path)
+
+
+def test_dynamodb_index_key_schemas_are_key_schema_blocks(mapping: AwsMapping) -> None:
+    inputs = {"globalSecondaryIndexes": [{"name": "by-customer", "keySchemas": [{"attributeName": "id", "keyType": "HASH"}]}]}
+    assert mapping.to_terraform("aws:dynamodb/table:Table", inputs) == {
+        "global_secondary_index": [{"name": "by-customer", "key_schema": [{"attribute_name": "id", "key_type": "HASH"}]}]
+    }
+
+
 def aws_resources(graph: ResourceGraph) -> list[Any]:
     return [r for r in graph.resources if r.custom and not r.is_provider and r.type.startswith("aws:")]
 

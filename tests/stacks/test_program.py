@@ -14,6 +14,8 @@ from platformkit.context import REQUIRED_TAG_KEYS
 from platformkit.environment import EnvironmentConfig
 from platformkit.graph.model import SECRET, GraphResource, ResourceGraph
 from platformkit.graph.runner import evaluate_environments
+from platformkit.policy.bridge import render
+from platformkit.policy.mapping import load_mapping
 
 ENVIRONMENTS = ["dev", "perf", "prod", "staging"]
 COMPONENTS = {
@@ -134,9 +136,18 @@ def test_environment_sizes_reach_the_resources(
             assert (scaling["minSize"], scaling["maxSize"]) == (settings.min_size, settings.max_size)
 
 
-def test_the_graph_is_repeatable(env_graphs: dict[str, ResourceGraph], repo_root: Path, secrets_readable: None) -> None:
+def test_the_graph_and_what_the_gate_renders_of_it_are_byte_for_byte_repeatable(
+    env_graphs: dict[str, ResourceGraph], repo_root: Path, secrets_readable: None, tmp_path: Path
+) -> None:
+    # Another process: inputs arrive in another order each time (protobuf maps); the text must not change.
     again = evaluate_environments(["staging"], repo_root)["staging"]
-    assert again.to_json() == env_graphs["staging"].to_json()
+    assert json.dumps(again.to_json()) == json.dumps(env_graphs["staging"].to_json())
+    first, second = (
+        render({"staging": g}, tmp_path / name, load_mapping()) for name, g in (("a", env_graphs["staging"]), ("b", again))
+    )
+    assert [p.name for p in first.files()] == [p.name for p in second.files()]
+    for a, b in zip(first.files(), second.files(), strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
 
 
 def test_source_positions_point_into_the_repository(env_graphs: dict[str, ResourceGraph], repo_root: Path) -> None:

@@ -31,14 +31,18 @@ def normalise_urn(urn: str) -> str:
 
 
 def normalise_value(value: Any) -> Any:
-    """Mask secrets, mark unknowns, turn integral floats back into ints, unwrap resource references."""
+    """Mask secrets, mark unknowns, turn integral floats back into ints, unwrap resource references; sort keys.
+
+    Keys are sorted because the order in which a program's inputs arrive (protobuf maps) differs from
+    one process to the next, and graphs, plans and manifests must be byte-for-byte repeatable.
+    """
     if isinstance(value, dict):
         sig = value.get(SECRET_SIG)
         if sig == SECRET_SIG_VALUE:
             return SECRET
         if sig == RESOURCE_REF_SIG_VALUE:
             return normalise_urn(str(value.get("urn", "")))
-        return {str(k): normalise_value(v) for k, v in value.items()}
+        return {str(k): normalise_value(value[k]) for k in sorted(value, key=str)}
     if isinstance(value, list):
         return [normalise_value(v) for v in value]
     if isinstance(value, float) and value.is_integer():

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, datetime, timedelta
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.platformkit.runbooks.plugins.module_utils.event_window import iso, window
 
 with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing botocore itself
     from botocore.exceptions import BotoCoreError, ClientError
@@ -87,14 +87,6 @@ start_time:
 """
 
 
-def iso(value):
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return str(value)
-
-
 def error_code(raw):
     try:
         return json.loads(raw or "{}").get("errorCode")
@@ -110,12 +102,8 @@ def main():
         },
         supports_check_mode=True,
     )
-    hours = module.params["hours"]
     limit = module.params["max_events"]
-    if not 1 <= hours <= 2160:
-        module.fail_json(msg=f"hours must be 1 to 2160 (CloudTrail keeps 90 days of event history); got {hours}")
-    end = datetime.now(UTC)
-    start = end - timedelta(hours=hours)
+    start, end = window(module, 2160, "CloudTrail keeps 90 days of event history")
     client = module.client(
         "cloudtrail", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
     )

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import contextlib
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.platformkit.runbooks.plugins.module_utils.eks_nodegroups import describe_nodegroup, scaling
 
 with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing botocore itself
     from botocore.exceptions import BotoCoreError, ClientError
@@ -94,24 +94,6 @@ update_id:
 """
 
 
-def describe(client, module, cluster, name):
-    try:
-        return client.describe_nodegroup(clusterName=cluster, nodegroupName=name, aws_retry=True)["nodegroup"]
-    except is_boto3_error_code("ResourceNotFoundException"):
-        module.fail_json(msg=f"node group {name} of cluster {cluster} does not exist")
-    except (BotoCoreError, ClientError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"cannot describe node group {name} of cluster {cluster}")
-
-
-def scaling(nodegroup):
-    config = nodegroup.get("scalingConfig") or {}
-    return {
-        "min_size": config.get("minSize"),
-        "max_size": config.get("maxSize"),
-        "desired_size": config.get("desiredSize"),
-    }
-
-
 def main():
     module = AnsibleAWSModule(
         argument_spec={
@@ -126,7 +108,7 @@ def main():
     desired = module.params["desired_size"]
     client = module.client("eks", retry_decorator=AWSRetry.jittered_backoff())
 
-    nodegroup = describe(client, module, cluster, name)
+    nodegroup = describe_nodegroup(client, module, cluster, name)
     before = scaling(nodegroup)
     result = {"changed": False, "nodegroup_name": name, "status": nodegroup.get("status"), "scaling_config": before}
     if desired is None or desired == before["desired_size"]:
@@ -158,7 +140,7 @@ def main():
     except (BotoCoreError, ClientError) as e:
         module.fail_json_aws(e, msg=f"cannot set the desired size of node group {name} to {desired}")
     result["update_id"] = update.get("update", {}).get("id")
-    result["status"] = describe(client, module, cluster, name).get("status")
+    result["status"] = describe_nodegroup(client, module, cluster, name).get("status")
     module.exit_json(**result)
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import contextlib
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.platformkit.runbooks.plugins.module_utils.eks_nodegroups import describe_nodegroup, scaling
 
 with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing botocore itself
     from botocore.exceptions import BotoCoreError, ClientError
@@ -106,24 +106,6 @@ update_ids:
 """
 
 
-def describe(client, module, cluster, name):
-    try:
-        return client.describe_nodegroup(clusterName=cluster, nodegroupName=name, aws_retry=True)["nodegroup"]
-    except is_boto3_error_code("ResourceNotFoundException"):
-        module.fail_json(msg=f"node group {name} of cluster {cluster} does not exist; nothing was changed")
-    except (BotoCoreError, ClientError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"cannot describe node group {name} of cluster {cluster}")
-
-
-def scaling(nodegroup):
-    config = nodegroup.get("scalingConfig") or {}
-    return {
-        "min_size": config.get("minSize"),
-        "max_size": config.get("maxSize"),
-        "desired_size": config.get("desiredSize"),
-    }
-
-
 def main():
     module = AnsibleAWSModule(
         argument_spec={
@@ -148,7 +130,7 @@ def main():
         module.fail_json(msg=f"node_groups names a node group twice: {names}")
     client = module.client("eks", retry_decorator=AWSRetry.jittered_backoff())
 
-    live = {g["name"]: describe(client, module, cluster, g["name"]) for g in wanted}
+    live = {g["name"]: describe_nodegroup(client, module, cluster, g["name"]) for g in wanted}
     before = {name: scaling(group) for name, group in live.items()}
     after = {}
     problems = []
@@ -205,7 +187,7 @@ def main():
         update_ids[name] = update.get("update", {}).get("id")
     result["update_ids"] = update_ids
     for name in names:
-        result["node_groups"][name]["status"] = describe(client, module, cluster, name).get("status")
+        result["node_groups"][name]["status"] = describe_nodegroup(client, module, cluster, name).get("status")
     module.exit_json(**result)
 
 

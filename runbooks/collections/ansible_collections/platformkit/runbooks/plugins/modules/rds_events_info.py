@@ -9,10 +9,11 @@ Why a module of our own: neither amazon.aws nor community.aws has a module for R
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.platformkit.runbooks.plugins.module_utils.event_window import iso, window
 
 with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing botocore itself
     from botocore.exceptions import BotoCoreError, ClientError
@@ -85,14 +86,6 @@ start_time:
 """
 
 
-def iso(value):
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return str(value)
-
-
 def main():
     module = AnsibleAWSModule(
         argument_spec={
@@ -102,10 +95,7 @@ def main():
         },
         supports_check_mode=True,
     )
-    hours = module.params["hours"]
-    if not 1 <= hours <= 336:
-        module.fail_json(msg=f"hours must be 1 to 336 (RDS keeps events for 14 days); got {hours}")
-    start = datetime.now(UTC) - timedelta(hours=hours)
+    start, _ = window(module, 336, "RDS keeps events for 14 days")
     query = {"StartTime": start}
     if module.params["source_type"]:
         query["SourceType"] = module.params["source_type"]

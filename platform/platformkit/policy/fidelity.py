@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -218,11 +219,17 @@ def load_corpus(root: Path, groups: Sequence[str] | None = None) -> list[Variant
 
 
 def _load_module(path: Path, name: str) -> Any:
+    """Load a group's program; it may import the corpus's shared modules (``corpus_common.py`` beside the groups)."""
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise PlatformError(f"{path}: cannot be loaded as a Python module")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    corpus_root = str(path.parent.parent)
+    sys.path.insert(0, corpus_root)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(corpus_root)
     return module
 
 

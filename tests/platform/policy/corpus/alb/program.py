@@ -9,14 +9,7 @@ of subnets and security groups. The network (VPC, subnets) is given as literal I
 
 import pulumi
 import pulumi_aws as aws
-
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
+from corpus_common import TAGS
 
 _VPC = "vpc-0a11b0c0ffee00001"
 _SUBNETS = ["subnet-0a11b0c0ffee0000a", "subnet-0a11b0c0ffee0000b"]

@@ -8,92 +8,49 @@ event selectors, a bucket without protection, a log group without key or retenti
 rotation and with a wildcard policy, an alarm with its actions disabled.
 """
 
-import json
-
 import pulumi_aws as aws
+from corpus_common import ACCOUNT, REGION, TAGS, deny_insecure_transport, key_admin_statement, logs_key_statement, policy_document
 
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
-
-_ACCOUNT = "123456789012"
-_REGION = "eu-west-1"
-_TRAIL_ARN = f"arn:aws:cloudtrail:{_REGION}:{_ACCOUNT}:trail/acme-corpus-audit"
-_OPEN_TRAIL_ARN = f"arn:aws:cloudtrail:{_REGION}:{_ACCOUNT}:trail/acme-corpus-audit-open"
+_TRAIL_ARN = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/acme-corpus-audit"
+_OPEN_TRAIL_ARN = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/acme-corpus-audit-open"
 
 
 def _key_policy() -> str:
-    return json.dumps(
+    return policy_document(
+        key_admin_statement(),
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AccountAdministration",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{_ACCOUNT}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "CloudTrailEncrypt",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                    "Action": ["kms:GenerateDataKey*", "kms:DescribeKey"],
-                    "Resource": "*",
-                    "Condition": {"StringEquals": {"aws:SourceArn": _TRAIL_ARN}},
-                },
-                {
-                    "Sid": "CloudWatchLogsEncrypt",
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{_REGION}.amazonaws.com"},
-                    "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                    "Resource": "*",
-                    "Condition": {
-                        "ArnLike": {
-                            "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{_REGION}:{_ACCOUNT}:log-group:/aws/cloudtrail/acme-corpus-audit"
-                        }
-                    },
-                },
-            ],
-        }
+            "Sid": "CloudTrailEncrypt",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": ["kms:GenerateDataKey*", "kms:DescribeKey"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceArn": _TRAIL_ARN}},
+        },
+        logs_key_statement(
+            "CloudWatchLogsEncrypt", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/cloudtrail/acme-corpus-audit"
+        ),
     )
 
 
 def _trail_bucket_policy(bucket: str, trail_arn: str) -> str:
-    return json.dumps(
+    return policy_document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "CloudTrailAclCheck",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                    "Action": "s3:GetBucketAcl",
-                    "Resource": f"arn:aws:s3:::{bucket}",
-                    "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
-                },
-                {
-                    "Sid": "CloudTrailWrite",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                    "Action": "s3:PutObject",
-                    "Resource": f"arn:aws:s3:::{bucket}/cloudtrail/AWSLogs/{_ACCOUNT}/*",
-                    "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}},
-                },
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
-            ],
-        }
+            "Sid": "CloudTrailAclCheck",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:GetBucketAcl",
+            "Resource": f"arn:aws:s3:::{bucket}",
+            "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+        },
+        {
+            "Sid": "CloudTrailWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{bucket}/cloudtrail/AWSLogs/{ACCOUNT}/*",
+            "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}},
+        },
+        deny_insecure_transport("s3:*", [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]),
     )
 
 
@@ -161,17 +118,12 @@ def secure() -> None:
     role = aws.iam.Role(
         "audit-trail-logs",
         name="acme-corpus-audit-trail-logs",
-        assume_role_policy=json.dumps(
+        assume_role_policy=policy_document(
             {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {"StringEquals": {"aws:SourceArn": _TRAIL_ARN}},
-                    }
-                ],
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceArn": _TRAIL_ARN}},
             }
         ),
         tags=TAGS,
@@ -179,16 +131,11 @@ def secure() -> None:
     aws.iam.RolePolicy(
         "audit-trail-logs",
         role=role.id,
-        policy=json.dumps(
+        policy=policy_document(
             {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        "Resource": f"arn:aws:logs:{_REGION}:{_ACCOUNT}:log-group:/aws/cloudtrail/acme-corpus-audit:log-stream:*",
-                    }
-                ],
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/cloudtrail/acme-corpus-audit:log-stream:*",
             }
         ),
     )
@@ -245,12 +192,7 @@ def insecure() -> None:
         description="audit key, shared with everyone",
         enable_key_rotation=False,
         deletion_window_in_days=7,
-        policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}],
-            }
-        ),
+        policy=policy_document({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}),
     )
     bucket = aws.s3.Bucket("audit-open", bucket="acme-corpus-audit-open", force_destroy=True)
     aws.s3.BucketPolicy("audit-open", bucket=bucket.id, policy=_trail_bucket_policy("acme-corpus-audit-open", _OPEN_TRAIL_ARN))

@@ -6,35 +6,11 @@ Checkov's graph checks (EBS / EFS added to a backup plan) follow the selection's
 is not in the bridge's mapping table.
 """
 
-import json
-
 import pulumi_aws as aws
-
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
+from corpus_common import TAGS, account_key_policy
 
 _BACKUP_ROLE = "arn:aws:iam::123456789012:role/acme-corpus-backup-service"
 _DR_VAULT = "arn:aws:backup:eu-central-1:123456789012:backup-vault:acme-corpus-backup-dr"
-
-_KEY_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            }
-        ],
-    }
-)
 
 
 def secure() -> None:
@@ -43,7 +19,7 @@ def secure() -> None:
         description="backup vault and protected data",
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        policy=_KEY_POLICY,
+        policy=account_key_policy(),
         tags=TAGS,
     )
     vault = aws.backup.Vault(

@@ -3,14 +3,7 @@
 import json
 
 import pulumi_aws as aws
-
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
+from corpus_common import TAGS, account_key_policy
 
 _AMI = "ami-0a1b2c3d4e5f67890"
 _SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
@@ -41,29 +34,13 @@ _LIFECYCLE_POLICY = json.dumps(
 )
 
 
-_KEY_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            }
-        ],
-    }
-)
-
-
 def secure() -> None:
     key = aws.kms.Key(
         "compute-workloads",
         description="compute workloads",
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        policy=_KEY_POLICY,
+        policy=account_key_policy(),
         tags=TAGS,
     )
     volume = aws.ebs.Volume(

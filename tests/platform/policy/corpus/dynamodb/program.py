@@ -1,31 +1,7 @@
 """DynamoDB: a production table (customer KMS key, point-in-time recovery, deletion protection, secondary indexes) and a careless one."""
 
-import json
-
 import pulumi_aws as aws
-
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
-
-_KEY_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            }
-        ],
-    }
-)
+from corpus_common import TAGS, account_key_policy
 
 
 def secure() -> None:
@@ -34,7 +10,7 @@ def secure() -> None:
         description="orders table",
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        policy=_KEY_POLICY,
+        policy=account_key_policy(),
         tags=TAGS,
     )
     aws.dynamodb.Table(

@@ -6,51 +6,16 @@ log type, IMDSv2-only nodes with KMS-encrypted root volumes. Insecure: a public 
 unencrypted volumes, public IPs and AdministratorAccess on the node role.
 """
 
-import json
-
 import pulumi_aws as aws
+from corpus_common import TAGS, account_key_policy, assume_role_policy
 
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
-ACCOUNT = "123456789012"
 PRIVATE_SUBNETS = ["subnet-0eks00000000000a1", "subnet-0eks00000000000b2", "subnet-0eks00000000000c3"]
 PUBLIC_SUBNETS = ["subnet-0eks0000000000pa1", "subnet-0eks0000000000pb2"]
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
 
-def _assume_role(service: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
-        }
-    )
-
-
-def _key_policy(sid: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": sid,
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                }
-            ],
-        }
-    )
-
-
 def _role(name: str, role_name: str, service: str, policies: dict[str, str], tags: dict[str, str] | None) -> aws.iam.Role:
-    role = aws.iam.Role(name, name=role_name, assume_role_policy=_assume_role(service), tags=tags)
+    role = aws.iam.Role(name, name=role_name, assume_role_policy=assume_role_policy(service), tags=tags)
     for attachment, policy in policies.items():
         aws.iam.RolePolicyAttachment(attachment, role=role.name, policy_arn=f"arn:aws:iam::aws:policy/{policy}")
     return role
@@ -62,7 +27,7 @@ def secure() -> None:
         description="EKS secrets envelope encryption",
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        policy=_key_policy("EksSecretsKeyAdmin"),
+        policy=account_key_policy("EksSecretsKeyAdmin"),
         tags=TAGS,
     )
     volumes_key = aws.kms.Key(
@@ -70,7 +35,7 @@ def secure() -> None:
         description="EKS node root volumes",
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        policy=_key_policy("EksNodeVolumesKeyAdmin"),
+        policy=account_key_policy("EksNodeVolumesKeyAdmin"),
         tags=TAGS,
     )
     cluster_role = _role(

@@ -6,19 +6,9 @@ a literal token would be a secret in the program), three nodes across AZs with a
 unencrypted node without failover or snapshots, Redis reachable from 0.0.0.0/0.
 """
 
-import json
-
 import pulumi_aws as aws
+from corpus_common import ACCOUNT, REGION, TAGS, key_admin_statement, logs_key_statement, policy_document
 
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
-ACCOUNT = "123456789012"
-REGION = "eu-west-1"
 VPC = "vpc-0cache000000000001"
 PRIVATE_SUBNETS = ["subnet-0cache0000000000a1", "subnet-0cache0000000000b2", "subnet-0cache0000000000c3"]
 
@@ -29,29 +19,9 @@ def secure() -> None:
         description="ElastiCache sessions data and logs",
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "CacheSessionsKeyAdmin",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    },
-                    {
-                        "Sid": "CloudWatchLogs",
-                        "Effect": "Allow",
-                        "Principal": {"Service": f"logs.{REGION}.amazonaws.com"},
-                        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                        "Resource": "*",
-                        "Condition": {
-                            "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:*"}
-                        },
-                    },
-                ],
-            }
+        policy=policy_document(
+            key_admin_statement("CacheSessionsKeyAdmin"),
+            logs_key_statement("CloudWatchLogs", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:*"),
         ),
         tags=TAGS,
     )

@@ -1,25 +1,10 @@
 """KMS and IAM: a customer key with its alias and key policy, service and CI roles with trust policies,
 managed and inline policies, policy attachments, and (insecure only) an IAM user with an inline policy."""
 
-import json
-from typing import Any
-
 import pulumi_aws as aws
+from corpus_common import ACCOUNT, TAGS, key_admin_statement, policy_document
 
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
-
-ACCOUNT = "123456789012"
 GITHUB_OIDC = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
-
-
-def _document(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def secure() -> None:
@@ -33,14 +18,8 @@ def secure() -> None:
         deletion_window_in_days=30,
         is_enabled=True,
         multi_region=False,
-        policy=_document(
-            {
-                "Sid": "AccountAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
+        policy=policy_document(
+            key_admin_statement(),
             {
                 "Sid": "LedgerServiceUse",
                 "Effect": "Allow",
@@ -58,7 +37,7 @@ def secure() -> None:
         name="ledger-api",
         path="/service/",
         description="ledger API tasks",
-        assume_role_policy=_document(
+        assume_role_policy=policy_document(
             {
                 "Effect": "Allow",
                 "Principal": {"Service": "ecs-tasks.amazonaws.com"},
@@ -82,7 +61,7 @@ def secure() -> None:
         name="ledger-read",
         path="/service/",
         description="read the ledger table and its export bucket",
-        policy=_document(
+        policy=policy_document(
             {
                 "Sid": "ReadLedgerTable",
                 "Effect": "Allow",
@@ -102,7 +81,7 @@ def secure() -> None:
         "ledger-api-kms",
         name="ledger-api-kms",
         role=role.id,
-        policy=_document(
+        policy=policy_document(
             {
                 "Sid": "UseLedgerKey",
                 "Effect": "Allow",
@@ -125,7 +104,7 @@ def secure() -> None:
         name="ledger-deploy",
         path="/ci/",
         description="GitHub Actions deployments of the ledger service",
-        assume_role_policy=_document(
+        assume_role_policy=policy_document(
             {
                 "Effect": "Allow",
                 "Principal": {"Federated": GITHUB_OIDC},
@@ -151,7 +130,7 @@ def insecure() -> None:
         enable_key_rotation=False,
         deletion_window_in_days=7,
         is_enabled=False,
-        policy=_document(
+        policy=policy_document(
             {
                 "Sid": "EveryoneMayUse",
                 "Effect": "Allow",
@@ -166,7 +145,7 @@ def insecure() -> None:
     admin = aws.iam.Role(
         "sandbox-admin",
         name="sandbox-admin",
-        assume_role_policy=_document(
+        assume_role_policy=policy_document(
             {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"},
             {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"}, "Action": "sts:AssumeRole"},
         ),
@@ -176,13 +155,13 @@ def insecure() -> None:
         "sandbox-everything",
         name="sandbox-everything",
         description="temporary: allow everything",
-        policy=_document({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+        policy=policy_document({"Effect": "Allow", "Action": "*", "Resource": "*"}),
     )
     aws.iam.RolePolicy(
         "sandbox-admin-iam",
         name="sandbox-admin-iam",
         role=admin.id,
-        policy=_document(
+        policy=policy_document(
             {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
             {"Effect": "Allow", "Action": ["s3:*", "kms:*"], "Resource": "*"},
         ),
@@ -195,7 +174,7 @@ def insecure() -> None:
     ci = aws.iam.Role(
         "sandbox-ci",
         name="sandbox-ci",
-        assume_role_policy=_document(
+        assume_role_policy=policy_document(
             {
                 "Effect": "Allow",
                 "Principal": {"Federated": GITHUB_OIDC},
@@ -211,5 +190,5 @@ def insecure() -> None:
         "sandbox-deployer",
         name="sandbox-deployer",
         user=user.name,
-        policy=_document({"Effect": "Allow", "Action": ["s3:*", "ec2:*", "lambda:*"], "Resource": "*"}),
+        policy=policy_document({"Effect": "Allow", "Action": ["s3:*", "ec2:*", "lambda:*"], "Resource": "*"}),
     )

@@ -11,32 +11,12 @@ subscription.
 import json
 
 import pulumi_aws as aws
+from corpus_common import ACCOUNT, REGION, TAGS, deny_insecure_transport, key_admin_statement, policy_document
 
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
-
-_ACCOUNT = "123456789012"
-_REGION = "eu-west-1"
-_TOPIC_ARN = f"arn:aws:sns:{_REGION}:{_ACCOUNT}:acme-corpus-order-events"
-_QUEUE_ARN = f"arn:aws:sqs:{_REGION}:{_ACCOUNT}:acme-corpus-order-events"
-_PUBLIC_TOPIC_ARN = f"arn:aws:sns:{_REGION}:{_ACCOUNT}:acme-corpus-public-events"
-_PUBLIC_QUEUE_ARN = f"arn:aws:sqs:{_REGION}:{_ACCOUNT}:acme-corpus-public-events"
-
-
-def _deny_insecure_transport(action: str, arn: str) -> dict[str, object]:
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": action,
-        "Resource": arn,
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
+_TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:acme-corpus-order-events"
+_QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:acme-corpus-order-events"
+_PUBLIC_TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:acme-corpus-public-events"
+_PUBLIC_QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:acme-corpus-public-events"
 
 
 def secure() -> None:
@@ -45,27 +25,16 @@ def secure() -> None:
         description="order events topic and queues",
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        policy=json.dumps(
+        policy=policy_document(
+            key_admin_statement(),
             {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "AccountAdministration",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{_ACCOUNT}:root"},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    },
-                    {
-                        "Sid": "SnsToEncryptedQueue",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "sns.amazonaws.com"},
-                        "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
-                        "Resource": "*",
-                        "Condition": {"ArnEquals": {"aws:SourceArn": _TOPIC_ARN}},
-                    },
-                ],
-            }
+                "Sid": "SnsToEncryptedQueue",
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"aws:SourceArn": _TOPIC_ARN}},
+            },
         ),
         tags=TAGS,
     )
@@ -81,21 +50,16 @@ def secure() -> None:
     aws.sns.TopicPolicy(
         "messaging-order-events",
         arn=topic.arn,
-        policy=json.dumps(
+        policy=policy_document(
             {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "EventBridgePublish",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "events.amazonaws.com"},
-                        "Action": "sns:Publish",
-                        "Resource": _TOPIC_ARN,
-                        "Condition": {"StringEquals": {"aws:SourceAccount": _ACCOUNT}},
-                    },
-                    _deny_insecure_transport("sns:Publish", _TOPIC_ARN),
-                ],
-            }
+                "Sid": "EventBridgePublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": _TOPIC_ARN,
+                "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+            },
+            deny_insecure_transport("sns:Publish", _TOPIC_ARN),
         ),
     )
     dlq = aws.sqs.Queue(
@@ -121,21 +85,16 @@ def secure() -> None:
     aws.sqs.QueuePolicy(
         "messaging-order-events",
         queue_url=queue.id,
-        policy=json.dumps(
+        policy=policy_document(
             {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "OrderEventsTopic",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "sns.amazonaws.com"},
-                        "Action": "sqs:SendMessage",
-                        "Resource": _QUEUE_ARN,
-                        "Condition": {"ArnEquals": {"aws:SourceArn": _TOPIC_ARN}},
-                    },
-                    _deny_insecure_transport("sqs:*", _QUEUE_ARN),
-                ],
-            }
+                "Sid": "OrderEventsTopic",
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": _QUEUE_ARN,
+                "Condition": {"ArnEquals": {"aws:SourceArn": _TOPIC_ARN}},
+            },
+            deny_insecure_transport("sqs:*", _QUEUE_ARN),
         ),
     )
     aws.sns.TopicSubscription(
@@ -154,18 +113,8 @@ def insecure() -> None:
     aws.sns.TopicPolicy(
         "messaging-public-events",
         arn=topic.arn,
-        policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": "*",
-                        "Action": ["sns:Publish", "sns:Subscribe"],
-                        "Resource": _PUBLIC_TOPIC_ARN,
-                    }
-                ],
-            }
+        policy=policy_document(
+            {"Effect": "Allow", "Principal": "*", "Action": ["sns:Publish", "sns:Subscribe"], "Resource": _PUBLIC_TOPIC_ARN}
         ),
     )
     queue = aws.sqs.Queue(
@@ -177,12 +126,7 @@ def insecure() -> None:
     aws.sqs.QueuePolicy(
         "messaging-public-events",
         queue_url=queue.id,
-        policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": _PUBLIC_QUEUE_ARN}],
-            }
-        ),
+        policy=policy_document({"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": _PUBLIC_QUEUE_ARN}),
     )
     aws.sns.TopicSubscription(
         "messaging-public-events",

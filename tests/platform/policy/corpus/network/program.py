@@ -6,60 +6,17 @@ groups, default security groups and network ACLs), the v5+ per-rule resources
 ``aws.ec2.SecurityGroupRule``, and lists of references (``subnet_ids``, ``security_group_ids``, ``vpc_security_group_ids``).
 """
 
-import json
-
 import pulumi
 import pulumi_aws as aws
+from corpus_common import TAGS, account_key_policy, key_admin_statement, logs_key_statement, policy_document
 
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
-
-_FLOW_LOG_KEY_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "CloudWatchLogsFlowLogs",
-                "Effect": "Allow",
-                "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
-                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                "Resource": "*",
-                "Condition": {
-                    "ArnEquals": {
-                        "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/acme/corpus/vpc/core-flow-logs"
-                    }
-                },
-            },
-        ],
-    }
-)
-
-
-_EBS_KEY_POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            }
-        ],
-    }
+_FLOW_LOG_KEY_POLICY = policy_document(
+    key_admin_statement(),
+    logs_key_statement(
+        "CloudWatchLogsFlowLogs",
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/acme/corpus/vpc/core-flow-logs",
+        operator="ArnEquals",
+    ),
 )
 
 
@@ -198,7 +155,7 @@ def secure() -> None:
         description="core application volumes",
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        policy=_EBS_KEY_POLICY,
+        policy=account_key_policy(),
         tags=TAGS,
     )
     aws.ec2.LaunchTemplate(

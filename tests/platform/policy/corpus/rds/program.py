@@ -7,18 +7,9 @@ Insecure: publicly accessible, unencrypted, no backups, outdated engines and CA,
 PostgreSQL reachable from 0.0.0.0/0.
 """
 
-import json
-
 import pulumi_aws as aws
+from corpus_common import TAGS, account_key_policy, assume_role_policy
 
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
-ACCOUNT = "123456789012"
 VPC = "vpc-0rds0000000000001"
 PRIVATE_SUBNETS = ["subnet-0rds00000000000a1", "subnet-0rds00000000000b2", "subnet-0rds00000000000c3"]
 PUBLIC_SUBNETS = ["subnet-0rds0000000000pa1", "subnet-0rds0000000000pb2"]
@@ -30,41 +21,19 @@ QUERY_LOGGING = [
 ]
 
 
-def _assume_role(service: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
-        }
-    )
-
-
 def secure() -> None:
     key = aws.kms.Key(
         "rds_data",
         description="RDS storage, Performance Insights, master secrets and backups",
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "RdsDataKeyAdmin",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    }
-                ],
-            }
-        ),
+        policy=account_key_policy("RdsDataKeyAdmin"),
         tags=TAGS,
     )
     monitoring_role = aws.iam.Role(
         "rds_monitoring",
         name="acme-corpus-rds-monitoring",
-        assume_role_policy=_assume_role("monitoring.rds.amazonaws.com"),
+        assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com"),
         tags=TAGS,
     )
     aws.iam.RolePolicyAttachment(
@@ -223,7 +192,7 @@ def secure() -> None:
     backup_role = aws.iam.Role(
         "rds_backup",
         name="acme-corpus-rds-backup",
-        assume_role_policy=_assume_role("backup.amazonaws.com"),
+        assume_role_policy=assume_role_policy("backup.amazonaws.com"),
         tags=TAGS,
     )
     aws.iam.RolePolicyAttachment(

@@ -1,35 +1,8 @@
 """S3: a data bucket and its split configuration resources (pulumi-aws 7 style), with a separate access-log bucket."""
 
-import json
-
 import pulumi
 import pulumi_aws as aws
-
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
-
-
-def _deny_insecure_transport(arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [arn, f"{arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
-    )
+from corpus_common import TAGS, deny_insecure_transport, policy_document
 
 
 def secure() -> None:
@@ -71,7 +44,13 @@ def secure() -> None:
         ],
     )
     aws.s3.BucketNotification("data", bucket=bucket.id, eventbridge=True)
-    aws.s3.BucketPolicy("data", bucket=bucket.id, policy=_deny_insecure_transport("arn:aws:s3:::acme-corpus-data"))
+    aws.s3.BucketPolicy(
+        "data",
+        bucket=bucket.id,
+        policy=policy_document(
+            deny_insecure_transport("s3:*", ["arn:aws:s3:::acme-corpus-data", "arn:aws:s3:::acme-corpus-data/*"])
+        ),
+    )
     pulumi.export("bucket", bucket.id)
 
 
@@ -94,17 +73,12 @@ def insecure() -> None:
     aws.s3.BucketPolicy(
         "public",
         bucket=bucket.id,
-        policy=json.dumps(
+        policy=policy_document(
             {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": ["arn:aws:s3:::acme-corpus-public", "arn:aws:s3:::acme-corpus-public/*"],
-                    }
-                ],
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": ["arn:aws:s3:::acme-corpus-public", "arn:aws:s3:::acme-corpus-public/*"],
             }
         ),
     )

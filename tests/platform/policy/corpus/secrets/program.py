@@ -1,19 +1,8 @@
 """Secrets: Secrets Manager secrets (customer KMS key, recovery window, replica, rotation schedule)
 and SSM parameters (SecureString under a customer key vs plain String holding a password)."""
 
-import json
-
 import pulumi_aws as aws
-
-TAGS = {
-    "environment": "corpus",
-    "owner": "platform-team",
-    "cost-centre": "CC-0000",
-    "managed-by": "pulumi",
-    "repository": "github.com/acme/platform",
-}
-
-ACCOUNT = "123456789012"
+from corpus_common import ACCOUNT, TAGS, key_admin_statement, policy_document
 
 
 def secure() -> None:
@@ -22,31 +11,18 @@ def secure() -> None:
         description="billing secrets and parameters",
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        policy=json.dumps(
+        policy=policy_document(
+            key_admin_statement(),
             {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "AccountAdministration",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    },
-                    {
-                        "Sid": "SecretsManagerUse",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/service/billing-api"},
-                        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                        "Resource": "*",
-                        "Condition": {
-                            "StringEquals": {
-                                "kms:ViaService": ["secretsmanager.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com"]
-                            }
-                        },
-                    },
-                ],
-            }
+                "Sid": "SecretsManagerUse",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/service/billing-api"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:ViaService": ["secretsmanager.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com"]}
+                },
+            },
         ),
         tags=TAGS,
     )

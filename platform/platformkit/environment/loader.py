@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, ConfigErrors
-from ..messages import line_of, problem_of, suggest
+from ..messages import line_of, problem_of, read_yaml, suggest
 from . import rules
 from .model import EnvironmentConfig
 
@@ -160,39 +160,26 @@ def _loadable_siblings(name: str, get: Callable[[str], EnvironmentConfig], names
 
 
 class _SourceFile:
-    """A stack file's text and YAML node tree, to point errors at lines."""
+    """A stack file's parsed document and YAML node tree, to point errors at lines."""
 
     def __init__(self, root: Path, name: str) -> None:
         self.path = stack_file(root, name)
         self.shown = display_path(self.path, root)
-        self._node: yaml.Node | None = None
-        try:
-            self.text = self.path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigErrors([ConfigError(self.shown, None, f"cannot read: {exc.strerror}")]) from None
-        except UnicodeDecodeError:
-            raise ConfigErrors([ConfigError(self.shown, None, "is not UTF-8 text")]) from None
+        self._read: tuple[Any, yaml.Node | None] | None = None
 
     def parse(self) -> Any:
-        try:
-            self._node = yaml.compose(self.text, Loader=yaml.SafeLoader)
-            return yaml.safe_load(self.text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            where = f"{self.shown}:{mark.line + 1}" if mark is not None else self.shown
-            problem = f"is not valid YAML: {exc.problem or exc}"
-            raise ConfigErrors([ConfigError(where, None, problem)]) from None
-        except yaml.YAMLError as exc:
-            raise ConfigErrors([ConfigError(self.shown, None, f"is not valid YAML: {exc}")]) from None
+        """The document; one clear ``ConfigErrors`` when the file cannot be read or is not YAML."""
+        self._read = read_yaml(self.path, self.shown)
+        return self._read[0]
 
     def line_of(self, path: list[str]) -> int | None:
         """1-based line of the deepest key of ``path`` (under ``config:``) that exists in the file."""
-        if self._node is None:
+        if self._read is None:
             try:
-                self._node = yaml.compose(self.text, Loader=yaml.SafeLoader)
-            except yaml.YAMLError:
+                self._read = read_yaml(self.path, self.shown)
+            except ConfigErrors:
                 return None
-        return line_of(self._node, ["config", *path])
+        return line_of(self._read[1], ["config", *path])
 
     def error(self, dotted_key: str, problem: str, *, hint: str | None = None) -> ConfigError:
         section, _, rest = dotted_key.partition(".")

@@ -11,6 +11,7 @@ is not faithful. The test suite asserts the same (tests/platform/policy/test_bri
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        rows = [m.__dict__ | {"declared": m not in report.unexplained} for m in report.mismatches]
+        rows = [dataclasses.asdict(m) | {"declared": m not in report.unexplained} for m in report.mismatches]
         print(json.dumps({"faithful": report.faithful, "mismatches": rows, "types": sorted(report.terraform_types)}, indent=1))
     else:
         _print(report)

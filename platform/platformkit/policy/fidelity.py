@@ -10,7 +10,9 @@ resource's output to another. No ``provider`` blocks: the bridge writes no provi
 concurrently: once over the bridged plans (``terraform_plan``), once over the HCL (``terraform``), both
 with the organisation's checks. A finding is a check id x resource address x result per variant; the
 two sides must agree exactly, resource sets included (the sentinel check proves which resources each
-side scanned). Differences that are Checkov's own behaviour (a check written for HCL only, say) are
+side scanned), and so must the attribute paths Checkov sees on each resource (a shape probe check,
+``CKV_FIDELITY_1``, lists them), so a wrongly named property shows even where no check reads it.
+Differences that are Checkov's own behaviour (a check written for HCL only, say) are
 declared with their cause in the group's ``mismatches.yaml``; anything else is the bridge's fault.
 
 Checkov's graph spans every file of a run and some Python checks search it by value (a bucket
@@ -24,6 +26,7 @@ import importlib.util
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -101,8 +104,10 @@ check = FidelityShapeProbe()
 '''
 """A check that passes everywhere and lists the attribute paths it saw, each with its kind (``block``: holds
 objects; ``json``: a JSON document in a string; ``value``): both sides must see the same names."""
-_ACCOUNT = "123456789012"
-_REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+"""The account the corpus is recorded in (``corpus_common.py`` builds its ARNs from it)."""
+REGION = "eu-west-1"
+"""The region the corpus is recorded in."""
 
 FindingKey = tuple[str, str, str]
 """(variant key ``<group>.<variant>``, check id, Checkov resource address)."""
@@ -237,7 +242,7 @@ def record_variants(variants: Sequence[Variant], project_root: Path) -> dict[str
     """Each variant's program recorded under mocks (in this process), keyed by variant key."""
     return {
         v.key: record_program(
-            v.program, project="corpus", stack=v.key, account_id=_ACCOUNT, region=_REGION, project_root=project_root
+            v.program, project="corpus", stack=v.key, account_id=ACCOUNT, region=REGION, project_root=project_root
         )
         for v in variants
     }
@@ -290,8 +295,6 @@ def compare(
     files in it that are not checks (paths relative to it). ``keep_dir``: an empty or absent folder
     to keep what was scanned in (``bridged/``, ``hcl/``), for a closer look at a disagreement.
     """
-    import time
-
     variants = load_corpus(corpus, groups)
     seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="platform-bridge-fidelity-") as tmp:
@@ -387,11 +390,9 @@ def _hcl_variant(file: str) -> str | None:
 
 def _findings(scan: ScanResult, variant_of: Callable[[str], str | None]) -> dict[FindingKey, str]:
     found: dict[FindingKey, str] = {}
-    results = [(f.file, f.check_id, f.resource, str(f.result)) for f in scan.findings]
+    # The shape probe's results are attribute paths (see _shapes), not findings.
+    results = [(f.file, f.check_id, f.resource, str(f.result)) for f in scan.findings if f.check_id != SHAPE_PROBE_ID]
     results += [(e.file, e.check_id, e.resource, "error") for e in scan.check_errors]
-    for f in scan.findings:
-        if f.check_id == SHAPE_PROBE_ID:
-            results.remove((f.file, f.check_id, f.resource, str(f.result)))
     for file, check_id, resource, result in results:
         variant = variant_of(file)
         if variant is None:

@@ -8,6 +8,8 @@ values out literally (see ``README.md``): a change here must be made in the ``ma
 import json
 from typing import Any
 
+from platformkit.policy import fidelity
+
 TAGS = {
     "environment": "corpus",
     "owner": "platform-team",
@@ -17,11 +19,9 @@ TAGS = {
 }
 """The organisation's tags, carried by every resource of the secure variants that takes tags."""
 
-ACCOUNT = "123456789012"
-"""The account the programs are recorded in (the mocks' account)."""
-
-REGION = "eu-west-1"
-"""The region the programs are recorded in (the mocks' region)."""
+# The account and region the corpus is recorded in (the mocks'), re-exported for the programs.
+ACCOUNT = fidelity.ACCOUNT
+REGION = fidelity.REGION
 
 
 def policy_document(*statements: dict[str, Any]) -> str:
